@@ -1,0 +1,161 @@
+using System.CommandLine;
+using Spectre.Console;
+
+namespace Factory.Cli.Commands;
+
+/// <summary>
+/// <c>factory run BLUEPRINT --out DIR</c>: starts an embedded single-node silo, submits the blueprint
+/// for a tenant, shows the run live, writes the artifacts and the trace, and prints a summary.
+/// </summary>
+internal static class RunCommand
+{
+    public static Command Create(IAnsiConsole console, IAnsiConsole errors)
+    {
+        var blueprint = new Argument<FileInfo>("blueprint") { Description = "The blueprint YAML file." };
+        var output = new Option<DirectoryInfo>("--out", "-o")
+        {
+            Description = "Folder for the generated modules and the trace.",
+            DefaultValueFactory = _ => new DirectoryInfo("out"),
+        };
+        var tenant = new Option<string>("--tenant") { Description = "Tenant to run as.", DefaultValueFactory = _ => FactoryNames.DefaultTenant };
+        var store = new Option<DirectoryInfo?>("--store") { Description = "Artifact store folder (default: factory/artifacts under the user's local data folder)." };
+        var templates = new Option<DirectoryInfo?>("--templates") { Description = "A template-pack folder that replaces the built-in pack." };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Show the silo's logs." };
+        var command = new Command("run", "Run a blueprint on an embedded single-node Factory and write its output.")
+        {
+            blueprint, output, tenant, store, templates, verbose,
+        };
+        command.SetAction((parse, cancellationToken) => ExecuteAsync(new RunArguments(
+            parse.GetValue(blueprint)!,
+            parse.GetValue(output)!,
+            parse.GetValue(tenant)!,
+            parse.GetValue(store),
+            parse.GetValue(templates),
+            parse.GetValue(verbose)), console, errors, cancellationToken));
+        return command;
+    }
+
+    private sealed record RunArguments(FileInfo Blueprint, DirectoryInfo Out, string Tenant, DirectoryInfo? Store, DirectoryInfo? Templates, bool Verbose);
+
+    private static async Task<int> ExecuteAsync(RunArguments args, IAnsiConsole console, IAnsiConsole errors, CancellationToken cancellationToken)
+    {
+        if (BlueprintInput.Load(args.Blueprint, errors) is not { Blueprint: { } blueprint, CanonicalJson: { } canonical })
+        {
+            return ExitCodes.InvalidInput;
+        }
+
+        if (!TenantIds.IsValid(args.Tenant))
+        {
+            errors.MarkupLine($"[red]--tenant '{Markup.Escape(args.Tenant)}' is not a tenant id: use 1-63 lower-case letters, digits and '-'.[/]");
+            return ExitCodes.InvalidInput;
+        }
+
+        Directory.CreateDirectory(args.Out.FullName);
+        try
+        {
+            await using var factory = await EmbeddedFactory.StartAsync(args.Store?.FullName, args.Templates?.FullName, args.Verbose, cancellationToken);
+            var submission = await factory.Grains.GetGrain<ITenantGrain>(args.Tenant).SubmitRunAsync(new RunRequest { BlueprintJson = canonical });
+            var run = factory.Grains.GetGrain<IRunGrain>(submission.RunId);
+            console.MarkupLine($"Run [bold]{submission.RunId}[/] of {Markup.Escape(blueprint.Metadata.Name)}@{Markup.Escape(blueprint.Metadata.Version)} for tenant {Markup.Escape(args.Tenant)} (trace {submission.TraceId})");
+
+            var tracePath = Path.Combine(args.Out.FullName, "trace.jsonl");
+            var view = new RunProgressView(await run.GetSnapshotAsync());
+            await using (var trace = new TraceFile(tracePath))
+            {
+                await WatchAsync(run, view, trace, console, cancellationToken);
+            }
+
+            var snapshot = await run.GetSnapshotAsync();
+            var written = await ArtifactFolder.WriteAsync(args.Out.FullName, snapshot.Artifacts, factory.Artifacts, cancellationToken);
+            await RunSummaryFile.WriteAsync(Path.Combine(args.Out.FullName, "run.json"), snapshot, cancellationToken);
+            PrintSummary(console, snapshot, written, args.Out.FullName, tracePath);
+            return snapshot.Status switch
+            {
+                RunStatus.Succeeded => ExitCodes.Success,
+                RunStatus.Blocked => ExitCodes.RunBlocked,
+                RunStatus.Cancelled => ExitCodes.Cancelled,
+                _ => ExitCodes.RunFailed,
+            };
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            errors.MarkupLine("[yellow]Interrupted: the embedded silo stopped with the run unfinished.[/]");
+            return ExitCodes.Cancelled;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            errors.MarkupLine($"[red]factory run failed: {Markup.Escape(Messages(exception))}[/]");
+            if (args.Verbose)
+            {
+                errors.WriteException(exception);
+            }
+
+            return ExitCodes.RunFailed;
+        }
+    }
+
+    /// <summary>The exception's message and its causes', innermost last.</summary>
+    private static string Messages(Exception exception)
+    {
+        var messages = new List<string>();
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (!messages.Contains(e.Message))
+            {
+                messages.Add(e.Message);
+            }
+        }
+
+        return string.Join(" -> ", messages);
+    }
+
+    private static async Task WatchAsync(IRunGrain run, RunProgressView view, TraceFile trace, IAnsiConsole console, CancellationToken cancellationToken)
+    {
+        if (console.Profile.Capabilities.Interactive)
+        {
+            await console.Live(view.Render()).AutoClear(false).StartAsync(async live =>
+            {
+                await foreach (var e in run.WatchAsync(0, cancellationToken))
+                {
+                    await trace.WriteAsync(e);
+                    view.Apply(e);
+                    live.UpdateTarget(view.Render());
+                }
+            });
+            return;
+        }
+
+        await foreach (var e in run.WatchAsync(0, cancellationToken))
+        {
+            await trace.WriteAsync(e);
+            if (view.Apply(e) is { } line)
+            {
+                console.WriteLine($"[{e.Sequence,4}] {line}");
+            }
+        }
+    }
+
+    private static void PrintSummary(IAnsiConsole console, RunSnapshot run, int written, string outDir, string tracePath)
+    {
+        var color = run.Status == RunStatus.Succeeded ? "green" : "red";
+        var grid = new Grid().AddColumn().AddColumn();
+        grid.AddRow("run", run.RunId);
+        grid.AddRow("trace id", run.TraceId);
+        grid.AddRow("status", $"[{color}]{run.Status}[/]");
+        if (run.Reason.Length > 0)
+        {
+            grid.AddRow("reason", Markup.Escape(run.Reason));
+        }
+
+        grid.AddRow("blueprint", $"{Markup.Escape(run.BlueprintName)}@{Markup.Escape(run.BlueprintVersion)} (sha256 {run.BlueprintHash[..12]}…)");
+        grid.AddRow("tasks", $"{run.Tasks.Count(t => t.Status == PlanTaskStatus.Succeeded)}/{run.Tasks.Length} done");
+        grid.AddRow("artifacts", $"{written} written to {Markup.Escape(outDir)}");
+        grid.AddRow("trace", $"{run.EventCount} events in {Markup.Escape(tracePath)}");
+        if (run.EndedAt is { } ended)
+        {
+            grid.AddRow("duration", $"{(ended - run.SubmittedAt).TotalSeconds:F2} s");
+        }
+
+        console.Write(new Panel(grid).Header("Factory run").BorderColor(run.Status == RunStatus.Succeeded ? Color.Green : Color.Red));
+    }
+}

@@ -1,0 +1,51 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Factory.Cli;
+
+/// <summary>Writes a run's trace as JSON lines, one event per line, in journal order.</summary>
+internal sealed class TraceFile : IAsyncDisposable
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    };
+
+    private readonly StreamWriter _writer;
+
+    public TraceFile(string path)
+    {
+        Path = path;
+        _writer = new StreamWriter(path, append: false, new System.Text.UTF8Encoding(false)) { NewLine = "\n" };
+    }
+
+    /// <summary>Where the trace is written.</summary>
+    public string Path { get; }
+
+    /// <summary>Appends one event.</summary>
+    public Task WriteAsync(TraceEvent e) => _writer.WriteLineAsync(Serialize(e));
+
+    /// <summary>One event as a JSON object, attributes sorted by key.</summary>
+    public static string Serialize(TraceEvent e) => JsonSerializer.Serialize(new
+    {
+        e.Sequence,
+        e.EventId,
+        e.Type,
+        e.RunId,
+        e.TenantId,
+        e.TraceId,
+        e.SpanId,
+        e.ParentSpanId,
+        e.Module,
+        e.Agent,
+        e.Skill,
+        e.Time,
+        Attributes = new SortedDictionary<string, string>(e.Attributes, StringComparer.Ordinal),
+    }, Json);
+
+    /// <inheritdoc/>
+    public ValueTask DisposeAsync() => _writer.DisposeAsync();
+}

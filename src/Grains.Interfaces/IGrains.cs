@@ -1,0 +1,89 @@
+using System.Collections.Immutable;
+
+namespace Factory;
+
+/// <summary>
+/// One run of one blueprint for one tenant; key: the run id. It plans the run, hands modules
+/// to <see cref="IModuleGrain"/>s, owns the run's journal (it is the implicit subscriber of
+/// the <c>trace/{runId}</c> stream) and serves watchers.
+/// </summary>
+[Alias("Factory.IRunGrain")]
+public interface IRunGrain : IGrainWithStringKey
+{
+    /// <summary>Plans and starts the run; returns once the first tasks are dispatched. Idempotent.</summary>
+    [Alias("Start")]
+    Task<RunSnapshot> StartAsync(RunStart start);
+
+    /// <summary>The run's current state.</summary>
+    /// <exception cref="RunNotFoundException">No such run.</exception>
+    [Alias("GetSnapshot")]
+    Task<RunSnapshot> GetSnapshotAsync();
+
+    /// <summary>
+    /// The journal from <paramref name="fromSequence"/>, then the live tail, each event once and in
+    /// order, ending after the run's terminal event. A client that reconnects passes its last sequence + 1.
+    /// </summary>
+    [Alias("Watch")]
+    IAsyncEnumerable<TraceEvent> WatchAsync(long fromSequence, CancellationToken cancellationToken = default);
+
+    /// <summary>A page of the journal: at most <paramref name="max"/> events from <paramref name="fromSequence"/>.</summary>
+    [Alias("ReadJournal")]
+    Task<ImmutableArray<TraceEvent>> ReadJournalAsync(long fromSequence, int max);
+
+    /// <summary>Called by a module when every task it dispatched has ended.</summary>
+    [Alias("OnModuleFinished")]
+    Task OnModuleFinishedAsync(ModuleResult result);
+}
+
+/// <summary>One module of one run; key: "{runId}/{module}". Sequences the module's agents.</summary>
+[Alias("Factory.IModuleGrain")]
+public interface IModuleGrain : IGrainWithStringKey
+{
+    /// <summary>Starts the module's first tasks and returns. Idempotent.</summary>
+    [Alias("Start")]
+    Task StartAsync(ModuleWork work);
+
+    /// <summary>Called by an agent when it ends.</summary>
+    [Alias("OnAgentFinished")]
+    Task OnAgentFinishedAsync(AgentResult result);
+}
+
+/// <summary>One agent role on one module of one run; key: "{runId}/{module}/{role}". Runs the role's skills.</summary>
+[Alias("Factory.IAgentGrain")]
+public interface IAgentGrain : IGrainWithStringKey
+{
+    /// <summary>Accepts the work and returns at once; the skills run after the call and the result is reported to the module. Idempotent.</summary>
+    [Alias("Execute")]
+    Task ExecuteAsync(AgentWork work);
+}
+
+/// <summary>A tenant: its run index (and, later, quotas and keys); key: the tenant id.</summary>
+[Alias("Factory.ITenantGrain")]
+public interface ITenantGrain : IGrainWithStringKey
+{
+    /// <summary>Validates the blueprint, assigns a run id, starts the run and returns at once.</summary>
+    /// <exception cref="BlueprintRejectedException">The blueprint is not valid.</exception>
+    [Alias("SubmitRun")]
+    Task<RunSubmission> SubmitRunAsync(RunRequest request);
+
+    /// <summary>The tenant's most recent runs, newest first.</summary>
+    [Alias("ListRuns")]
+    Task<ImmutableArray<TenantRunEntry>> ListRunsAsync(int max);
+}
+
+/// <summary>Well-known names shared by the grains and their hosts.</summary>
+public static class FactoryNames
+{
+    /// <summary>The stream provider carrying trace events.</summary>
+    public const string StreamProvider = "factory";
+    /// <summary>Stream namespace agents publish raw events to; key: run id.</summary>
+    public const string TraceNamespace = "trace";
+    /// <summary>Stream namespace of sequenced events; key: run id.</summary>
+    public const string RunEventsNamespace = "run-events";
+    /// <summary>Stream namespace of run summaries; key: tenant id.</summary>
+    public const string TenantRunsNamespace = "tenant-runs";
+    /// <summary>Grain storage for runs, modules, agents and tenants.</summary>
+    public const string GrainStorage = "factory";
+    /// <summary>The tenant used when none is named (single-tenant embedded use).</summary>
+    public const string DefaultTenant = "default";
+}

@@ -1,0 +1,244 @@
+using System.Collections.Immutable;
+
+namespace Factory;
+
+/// <summary>Where a run is in its life.</summary>
+[GenerateSerializer]
+public enum RunStatus
+{
+    /// <summary>Not submitted (a run id nobody used).</summary>
+    None = 0,
+    /// <summary>Accepted; tasks are being dispatched or executed.</summary>
+    Running = 1,
+    /// <summary>Every task succeeded.</summary>
+    Succeeded = 2,
+    /// <summary>A task failed.</summary>
+    Failed = 3,
+    /// <summary>A gate blocked promotion.</summary>
+    Blocked = 4,
+    /// <summary>Cancelled on request.</summary>
+    Cancelled = 5,
+}
+
+/// <summary>Where one task of the plan is.</summary>
+[GenerateSerializer]
+public enum PlanTaskStatus
+{
+    /// <summary>Waiting for its dependencies.</summary>
+    Pending = 0,
+    /// <summary>Dispatched to its agent.</summary>
+    Running = 1,
+    /// <summary>Done.</summary>
+    Succeeded = 2,
+    /// <summary>Its agent failed.</summary>
+    Failed = 3,
+    /// <summary>Never ran: an earlier task failed or the run was cancelled.</summary>
+    Skipped = 4,
+}
+
+/// <summary>One node of the plan's DAG: one agent role on one module.</summary>
+/// <param name="Id">"{module}/{role}".</param>
+/// <param name="Module">The module.</param>
+/// <param name="Role">The agent role.</param>
+/// <param name="DependsOn">Ids of the tasks that must succeed first.</param>
+[GenerateSerializer, Immutable, Alias("Factory.PlanTask")]
+public sealed record PlanTask(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Module,
+    [property: Id(2)] string Role,
+    [property: Id(3)] ImmutableArray<string> DependsOn);
+
+/// <summary>A generated file: where it goes, what it is, its content address and its provenance.</summary>
+/// <param name="Path">Path relative to the run's output root ("{module}/...").</param>
+/// <param name="Kind">Artifact kind (csharp, openapi, markdown, ...).</param>
+/// <param name="Sha256">Lower-case hex SHA-256 of the content: its address in the artifact store.</param>
+/// <param name="Size">Size in bytes.</param>
+/// <param name="Module">The module it belongs to.</param>
+/// <param name="Role">The agent role that produced it.</param>
+/// <param name="Skill">The skill id that produced it.</param>
+/// <param name="SkillVersion">The skill's version.</param>
+[GenerateSerializer, Immutable, Alias("Factory.ArtifactRef")]
+public sealed record ArtifactRef(
+    [property: Id(0)] string Path,
+    [property: Id(1)] string Kind,
+    [property: Id(2)] string Sha256,
+    [property: Id(3)] long Size,
+    [property: Id(4)] string Module,
+    [property: Id(5)] string Role,
+    [property: Id(6)] string Skill,
+    [property: Id(7)] string SkillVersion);
+
+/// <summary>A request to run a blueprint for a tenant.</summary>
+[GenerateSerializer, Immutable, Alias("Factory.RunRequest")]
+public sealed record RunRequest
+{
+    /// <summary>The blueprint's canonical JSON (see Factory.Blueprints.BlueprintCanonicalForm).</summary>
+    [Id(0)] public required string BlueprintJson { get; init; }
+
+    /// <summary>Optional: the same key from the same tenant returns the same run.</summary>
+    [Id(1)] public string IdempotencyKey { get; init; } = "";
+}
+
+/// <summary>What submitting a run returns at once; the run proceeds without the caller.</summary>
+/// <param name="RunId">The new (or, for a repeated idempotency key, existing) run.</param>
+/// <param name="TraceId">The run's W3C trace id.</param>
+/// <param name="Existing">True when an idempotency key matched an earlier run.</param>
+[GenerateSerializer, Immutable, Alias("Factory.RunSubmission")]
+public sealed record RunSubmission(
+    [property: Id(0)] string RunId,
+    [property: Id(1)] string TraceId,
+    [property: Id(2)] bool Existing);
+
+/// <summary>What the run grain is told when it starts.</summary>
+[GenerateSerializer, Immutable, Alias("Factory.RunStart")]
+public sealed record RunStart
+{
+    /// <summary>The tenant.</summary>
+    [Id(0)] public required string TenantId { get; init; }
+
+    /// <summary>The blueprint's canonical JSON.</summary>
+    [Id(1)] public required string BlueprintJson { get; init; }
+
+    /// <summary>When the tenant accepted it.</summary>
+    [Id(2)] public required DateTimeOffset SubmittedAt { get; init; }
+}
+
+/// <summary>A task's state as the run sees it.</summary>
+/// <param name="Task">The task.</param>
+/// <param name="Status">Its status.</param>
+/// <param name="Reason">Why it failed or was skipped, or empty.</param>
+[GenerateSerializer, Immutable, Alias("Factory.PlanTaskState")]
+public sealed record PlanTaskState(
+    [property: Id(0)] PlanTask Task,
+    [property: Id(1)] PlanTaskStatus Status,
+    [property: Id(2)] string Reason);
+
+/// <summary>A point-in-time view of a run.</summary>
+[GenerateSerializer, Immutable, Alias("Factory.RunSnapshot")]
+public sealed record RunSnapshot
+{
+    /// <summary>The run id.</summary>
+    [Id(0)] public required string RunId { get; init; }
+    /// <summary>The tenant.</summary>
+    [Id(1)] public required string TenantId { get; init; }
+    /// <summary>The run's W3C trace id.</summary>
+    [Id(2)] public required string TraceId { get; init; }
+    /// <summary>The status.</summary>
+    [Id(3)] public required RunStatus Status { get; init; }
+    /// <summary>Why it failed, was blocked or cancelled; empty otherwise.</summary>
+    [Id(4)] public string Reason { get; init; } = "";
+    /// <summary>Blueprint name.</summary>
+    [Id(5)] public required string BlueprintName { get; init; }
+    /// <summary>Blueprint version.</summary>
+    [Id(6)] public required string BlueprintVersion { get; init; }
+    /// <summary>SHA-256 of the blueprint's canonical form.</summary>
+    [Id(7)] public required string BlueprintHash { get; init; }
+    /// <summary>Every task with its status, in plan order.</summary>
+    [Id(8)] public required ImmutableArray<PlanTaskState> Tasks { get; init; }
+    /// <summary>Every artifact journaled so far, ordered by path.</summary>
+    [Id(9)] public required ImmutableArray<ArtifactRef> Artifacts { get; init; }
+    /// <summary>Number of journaled events (the next sequence number).</summary>
+    [Id(10)] public required long EventCount { get; init; }
+    /// <summary>When it was submitted.</summary>
+    [Id(11)] public required DateTimeOffset SubmittedAt { get; init; }
+    /// <summary>When it ended, or null while running.</summary>
+    [Id(12)] public DateTimeOffset? EndedAt { get; init; }
+    /// <summary>Template pack name@version the run used.</summary>
+    [Id(13)] public string TemplatePack { get; init; } = "";
+}
+
+/// <summary>What a module grain is told when it starts.</summary>
+[GenerateSerializer, Immutable, Alias("Factory.ModuleWork")]
+public sealed record ModuleWork
+{
+    /// <summary>The run.</summary>
+    [Id(0)] public required string RunId { get; init; }
+    /// <summary>The tenant.</summary>
+    [Id(1)] public required string TenantId { get; init; }
+    /// <summary>The module.</summary>
+    [Id(2)] public required string Module { get; init; }
+    /// <summary>SHA-256 of the blueprint's canonical form (its address in the artifact store).</summary>
+    [Id(3)] public required string BlueprintHash { get; init; }
+    /// <summary>The module's tasks, in plan order.</summary>
+    [Id(4)] public required ImmutableArray<PlanTask> Tasks { get; init; }
+    /// <summary>The run's W3C trace id.</summary>
+    [Id(5)] public required string TraceId { get; init; }
+    /// <summary>The run span's id, parent of the module span.</summary>
+    [Id(6)] public required string ParentSpanId { get; init; }
+}
+
+/// <summary>What an agent grain is told to do.</summary>
+[GenerateSerializer, Immutable, Alias("Factory.AgentWork")]
+public sealed record AgentWork
+{
+    /// <summary>The run.</summary>
+    [Id(0)] public required string RunId { get; init; }
+    /// <summary>The tenant.</summary>
+    [Id(1)] public required string TenantId { get; init; }
+    /// <summary>The module.</summary>
+    [Id(2)] public required string Module { get; init; }
+    /// <summary>The role.</summary>
+    [Id(3)] public required string Role { get; init; }
+    /// <summary>SHA-256 of the blueprint's canonical form.</summary>
+    [Id(4)] public required string BlueprintHash { get; init; }
+    /// <summary>Artifacts produced by earlier tasks of the module.</summary>
+    [Id(5)] public required ImmutableArray<ArtifactRef> Upstream { get; init; }
+    /// <summary>The run's W3C trace id.</summary>
+    [Id(6)] public required string TraceId { get; init; }
+    /// <summary>The module span's id, parent of the agent span.</summary>
+    [Id(7)] public required string ParentSpanId { get; init; }
+}
+
+/// <summary>What an agent reports to its module when it ends.</summary>
+/// <param name="Role">The role.</param>
+/// <param name="Succeeded">Whether every skill succeeded.</param>
+/// <param name="Reason">Why it failed, or empty.</param>
+/// <param name="Artifacts">What it produced.</param>
+[GenerateSerializer, Immutable, Alias("Factory.AgentResult")]
+public sealed record AgentResult(
+    [property: Id(0)] string Role,
+    [property: Id(1)] bool Succeeded,
+    [property: Id(2)] string Reason,
+    [property: Id(3)] ImmutableArray<ArtifactRef> Artifacts);
+
+/// <summary>What a module reports to its run when every task it dispatched has ended.</summary>
+/// <param name="Module">The module.</param>
+/// <param name="Succeeded">Whether every task succeeded.</param>
+/// <param name="Reason">The first failure's reason, or empty.</param>
+/// <param name="Tasks">Each task's final state.</param>
+[GenerateSerializer, Immutable, Alias("Factory.ModuleResult")]
+public sealed record ModuleResult(
+    [property: Id(0)] string Module,
+    [property: Id(1)] bool Succeeded,
+    [property: Id(2)] string Reason,
+    [property: Id(3)] ImmutableArray<PlanTaskState> Tasks);
+
+/// <summary>One run in a tenant's index.</summary>
+/// <param name="RunId">The run.</param>
+/// <param name="BlueprintName">Blueprint name.</param>
+/// <param name="BlueprintVersion">Blueprint version.</param>
+/// <param name="SubmittedAt">When it was accepted.</param>
+[GenerateSerializer, Immutable, Alias("Factory.TenantRunEntry")]
+public sealed record TenantRunEntry(
+    [property: Id(0)] string RunId,
+    [property: Id(1)] string BlueprintName,
+    [property: Id(2)] string BlueprintVersion,
+    [property: Id(3)] DateTimeOffset SubmittedAt);
+
+/// <summary>A run's headline, published on the tenant's <c>tenant-runs</c> stream when its status changes.</summary>
+/// <param name="RunId">The run.</param>
+/// <param name="TenantId">The tenant.</param>
+/// <param name="Status">The new status.</param>
+/// <param name="BlueprintName">Blueprint name.</param>
+/// <param name="BlueprintVersion">Blueprint version.</param>
+/// <param name="Reason">Why it failed, or empty.</param>
+/// <param name="EventCount">Events journaled so far.</param>
+[GenerateSerializer, Immutable, Alias("Factory.RunSummary")]
+public sealed record RunSummary(
+    [property: Id(0)] string RunId,
+    [property: Id(1)] string TenantId,
+    [property: Id(2)] RunStatus Status,
+    [property: Id(3)] string BlueprintName,
+    [property: Id(4)] string BlueprintVersion,
+    [property: Id(5)] string Reason,
+    [property: Id(6)] long EventCount);

@@ -1,0 +1,9 @@
+using Microsoft.Extensions.Logging;
+
+namespace Factory.Grains.Agents;
+
+public sealed partial class AgentGrain
+{
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Run {RunId}: agent {Role} on module {Module} failed: {Reason}")]
+    private static partial void LogAgentFailed(ILogger logger, Exception exception, string runId, string module, string role, string reason);
+}

@@ -1,0 +1,196 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Globalization;
+using Factory.Grains.Runs;
+using Factory.Grains.Runtime;
+using Factory.Grains.Skills;
+using Factory.Grains.Storage;
+using Factory.Grains.Telemetry;
+using Microsoft.Extensions.Logging;
+
+namespace Factory.Grains.Agents;
+
+/// <summary>Persistent state of an agent: its result once it has one (re-execution then only re-reports it).</summary>
+[GenerateSerializer, Alias("Factory.Grains.AgentState")]
+public sealed class AgentState
+{
+    /// <summary>The result, once the agent ended.</summary>
+    [Id(0)] public AgentResult? Result { get; set; }
+}
+
+/// <summary>
+/// One agent role on one module of one run. <see cref="ExecuteAsync"/> accepts the work and returns;
+/// the role's skills then run in a one-shot grain timer (so no caller waits on them), through a
+/// Semantic Kernel whose plugins are the role's skills. Every step is published to the run's
+/// trace stream, artifacts go to the content-addressed store, and the result is reported to the module.
+/// </summary>
+public sealed partial class AgentGrain(
+    [PersistentState("agent", FactoryNames.GrainStorage)] IPersistentState<AgentState> state,
+    SkillKernels kernels,
+    IArtifactStore store,
+    BlueprintCache blueprints,
+    FactoryInstruments instruments,
+    TimeProvider time,
+    ILogger<AgentGrain> logger) : Grain, IAgentGrain
+{
+    private IGrainTimer? _work;
+
+    /// <inheritdoc/>
+    public Task ExecuteAsync(AgentWork work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        if (_work is null)
+        {
+            // The work runs after this call returns: the module is never kept waiting on skills.
+            _work = this.RegisterGrainTimer(RunAsync, work, new GrainTimerCreationOptions
+            {
+                DueTime = TimeSpan.Zero,
+                Period = Timeout.InfiniteTimeSpan,
+                Interleave = false,
+                KeepAlive = true,
+            });
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private async Task RunAsync(AgentWork work, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = state.State.Result ?? await ExecuteSkillsAsync(work, cancellationToken);
+            await GrainFactory.GetGrain<IModuleGrain>($"{work.RunId}/{work.Module}").OnAgentFinishedAsync(result);
+        }
+        finally
+        {
+            _work?.Dispose();
+            _work = null;
+        }
+    }
+
+    private async Task<AgentResult> ExecuteSkillsAsync(AgentWork work, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        var events = new TraceEventSequence(work.RunId, work.TenantId, work.TraceId, Planning.Planner.TaskId(work.Module, work.Role), time);
+        using var span = FactoryTelemetry.StartSpan($"agent {work.Role}", work.TraceId, work.ParentSpanId);
+        Tag(span, work);
+        var spanId = span?.SpanId.ToHexString() ?? FactoryTelemetry.NewSpanId();
+        var stream = this.GetStreamProvider(FactoryNames.StreamProvider)
+            .GetStream<TraceEvent>(StreamId.Create(FactoryNames.TraceNamespace, work.RunId));
+
+        await stream.OnNextAsync(events.Next(TraceEventTypes.AgentStarted, work.Module, work.Role, spanId: spanId, parentSpanId: work.ParentSpanId));
+        var artifacts = ImmutableArray.CreateBuilder<ArtifactRef>();
+        string? failedSkill = null;
+        AgentResult result;
+        try
+        {
+            var blueprint = await blueprints.GetAsync(work.BlueprintHash);
+            var module = blueprint.Modules.FirstOrDefault(m => m.Name == work.Module)
+                ?? throw new InvalidOperationException($"Blueprint {work.BlueprintHash} has no module '{work.Module}'.");
+            var input = new SkillInput
+            {
+                Blueprint = blueprint,
+                BlueprintHash = work.BlueprintHash,
+                Module = module,
+                Upstream = [.. work.Upstream.Select(a => ToUpstream(work.Module, a)).OrderBy(a => a.Path, StringComparer.Ordinal)],
+            };
+
+            var kernel = kernels.CreateKernel(work.Role);
+            foreach (var skill in kernels.Pack.SkillsFor(work.Role))
+            {
+                failedSkill = skill.Id;
+                var batch = await RunSkillAsync(kernel, skill, input, work, events, spanId, artifacts, cancellationToken);
+                await stream.OnNextBatchAsync(batch);
+                failedSkill = null;
+            }
+
+            result = new AgentResult(work.Role, Succeeded: true, Reason: "", artifacts.ToImmutable());
+            await stream.OnNextAsync(events.Next(TraceEventTypes.AgentCompleted, work.Module, work.Role, spanId: spanId, parentSpanId: work.ParentSpanId,
+                attributes: [new(TraceAttributes.Artifacts, artifacts.Count.ToString(CultureInfo.InvariantCulture))]));
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            var reason = failedSkill is null
+                ? $"agent {work.Role} on module {work.Module} failed: {exception.Message}"
+                : $"skill {failedSkill} of agent {work.Role} on module {work.Module} failed: {exception.Message}";
+            LogAgentFailed(logger, exception, work.RunId, work.Module, work.Role, reason);
+            span?.SetStatus(ActivityStatusCode.Error, reason);
+            result = new AgentResult(work.Role, Succeeded: false, reason, artifacts.ToImmutable());
+            var failed = new List<TraceEvent>(2);
+            if (failedSkill is not null)
+            {
+                failed.Add(events.Next(TraceEventTypes.SkillFailed, work.Module, work.Role, failedSkill, parentSpanId: spanId,
+                    attributes: [new(TraceAttributes.Reason, exception.Message)]));
+            }
+
+            failed.Add(events.Next(TraceEventTypes.AgentFailed, work.Module, work.Role, spanId: spanId, parentSpanId: work.ParentSpanId,
+                attributes: [new(TraceAttributes.Reason, reason)]));
+            await stream.OnNextBatchAsync(failed);
+        }
+
+        instruments.OnAgentEnded(work.Role, result.Succeeded, time.GetElapsedTime(started));
+        state.State.Result = result;
+        await state.WriteStateAsync(cancellationToken);
+        return result;
+    }
+
+    private async Task<List<TraceEvent>> RunSkillAsync(
+        Microsoft.SemanticKernel.Kernel kernel,
+        SkillDescriptor skill,
+        SkillInput input,
+        AgentWork work,
+        TraceEventSequence events,
+        string agentSpanId,
+        ImmutableArray<ArtifactRef>.Builder artifacts,
+        CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        using var span = FactoryTelemetry.StartSpan($"skill {skill.Id}", work.TraceId, agentSpanId);
+        Tag(span, work);
+        span?.SetTag(FactoryTelemetry.Skill, skill.Id);
+        var spanId = span?.SpanId.ToHexString() ?? FactoryTelemetry.NewSpanId();
+        var batch = new List<TraceEvent>
+        {
+            events.Next(TraceEventTypes.SkillStarted, work.Module, work.Role, skill.Id, spanId, agentSpanId,
+                [new(TraceAttributes.SkillVersion, skill.Version)]),
+        };
+
+        var files = await kernels.InvokeAsync(kernel, skill, input, cancellationToken);
+        foreach (var file in files)
+        {
+            var address = await store.PutAsync(file.Content, cancellationToken);
+            var artifact = new ArtifactRef($"{work.Module}/{file.Path}", file.Kind, address.Sha256, address.Size, work.Module, work.Role, skill.Id, skill.Version);
+            artifacts.Add(artifact);
+            batch.Add(events.Next(TraceEventTypes.ArtifactEmitted, work.Module, work.Role, skill.Id, spanId, agentSpanId,
+            [
+                new(TraceAttributes.Path, artifact.Path),
+                new(TraceAttributes.Kind, artifact.Kind),
+                new(TraceAttributes.Sha256, artifact.Sha256),
+                new(TraceAttributes.Size, artifact.Size.ToString(CultureInfo.InvariantCulture)),
+                new(TraceAttributes.SkillVersion, skill.Version),
+            ]));
+        }
+
+        var elapsed = time.GetElapsedTime(started);
+        instruments.OnSkillEnded(skill.Id, elapsed, files.Count);
+        batch.Add(events.Next(TraceEventTypes.SkillCompleted, work.Module, work.Role, skill.Id, spanId, agentSpanId,
+        [
+            new(TraceAttributes.Artifacts, files.Count.ToString(CultureInfo.InvariantCulture)),
+            new(TraceAttributes.DurationMs, elapsed.TotalMilliseconds.ToString("F1", CultureInfo.InvariantCulture)),
+        ]));
+        return batch;
+    }
+
+
+    private static UpstreamArtifact ToUpstream(string module, ArtifactRef artifact) => new(
+        artifact.Path.StartsWith(module + "/", StringComparison.Ordinal) ? artifact.Path[(module.Length + 1)..] : artifact.Path,
+        artifact.Kind, artifact.Sha256, artifact.Size, artifact.Skill, artifact.Role);
+
+    private static void Tag(Activity? span, AgentWork work)
+    {
+        span?.SetTag(FactoryTelemetry.Tenant, work.TenantId);
+        span?.SetTag(FactoryTelemetry.Run, work.RunId);
+        span?.SetTag(FactoryTelemetry.Module, work.Module);
+        span?.SetTag(FactoryTelemetry.Agent, work.Role);
+    }
+}

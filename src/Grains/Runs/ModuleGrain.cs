@@ -1,0 +1,180 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Globalization;
+using Factory.Grains.Planning;
+using Factory.Grains.Telemetry;
+
+namespace Factory.Grains.Runs;
+
+/// <summary>Persistent state of a module of a run.</summary>
+[GenerateSerializer, Alias("Factory.Grains.ModuleState")]
+public sealed class ModuleState
+{
+    /// <summary>The work, once started.</summary>
+    [Id(0)] public ModuleWork? Work { get; set; }
+
+    /// <summary>Status of each of the module's tasks, by task id.</summary>
+    [Id(1)] public Dictionary<string, PlanTaskStatus> Statuses { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Failure or skip reasons, by task id.</summary>
+    [Id(2)] public Dictionary<string, string> Reasons { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Artifacts the module's agents produced so far.</summary>
+    [Id(3)] public List<ArtifactRef> Artifacts { get; set; } = [];
+
+    /// <summary>The module span's id (parent of its agents' spans).</summary>
+    [Id(4)] public string SpanId { get; set; } = "";
+
+    /// <summary>The first failure's reason, or empty.</summary>
+    [Id(5)] public string FailureReason { get; set; } = "";
+
+    /// <summary>Whether the module has reported its result to the run.</summary>
+    [Id(6)] public bool Finished { get; set; }
+}
+
+/// <summary>
+/// One module of one run: dispatches the module's agents as their dependencies succeed
+/// (architect, developer, the five parallel roles, validator, release) and reports to the run
+/// when every dispatched task has ended.
+/// </summary>
+public sealed class ModuleGrain(
+    [PersistentState("module", FactoryNames.GrainStorage)] IPersistentState<ModuleState> state,
+    TimeProvider time) : Grain, IModuleGrain
+{
+    private Activity? _span;
+    private TraceEventSequence? _events;
+
+    /// <inheritdoc/>
+    public async Task StartAsync(ModuleWork work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        if (state.State.Work is not null)
+        {
+            return;
+        }
+
+        _span = FactoryTelemetry.StartSpan($"module {work.Module}", work.TraceId, work.ParentSpanId);
+        _span?.SetTag(FactoryTelemetry.Tenant, work.TenantId);
+        _span?.SetTag(FactoryTelemetry.Run, work.RunId);
+        _span?.SetTag(FactoryTelemetry.Module, work.Module);
+        state.State.Work = work;
+        state.State.SpanId = _span?.SpanId.ToHexString() ?? FactoryTelemetry.NewSpanId();
+        foreach (var task in work.Tasks)
+        {
+            state.State.Statuses[task.Id] = PlanTaskStatus.Pending;
+        }
+
+        await PublishAsync(0, TraceEventTypes.ModuleStarted,
+            [new(TraceAttributes.Tasks, work.Tasks.Length.ToString(CultureInfo.InvariantCulture))]);
+        await DispatchReadyAsync(work);
+    }
+
+    /// <inheritdoc/>
+    public async Task OnAgentFinishedAsync(AgentResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var work = state.State.Work;
+        if (work is null || state.State.Finished)
+        {
+            return;
+        }
+
+        var taskId = Planner.TaskId(work.Module, result.Role);
+        if (!state.State.Statuses.TryGetValue(taskId, out var status) || status != PlanTaskStatus.Running)
+        {
+            return; // a duplicate report
+        }
+
+        state.State.Statuses[taskId] = result.Succeeded ? PlanTaskStatus.Succeeded : PlanTaskStatus.Failed;
+        state.State.Artifacts.AddRange(result.Artifacts);
+        if (!result.Succeeded)
+        {
+            state.State.Reasons[taskId] = result.Reason;
+            if (state.State.FailureReason.Length == 0)
+            {
+                state.State.FailureReason = result.Reason;
+            }
+        }
+
+        if (state.State.FailureReason.Length == 0)
+        {
+            await DispatchReadyAsync(work);
+        }
+        else
+        {
+            await state.WriteStateAsync();
+        }
+
+        if (!state.State.Statuses.Values.Any(s => s == PlanTaskStatus.Running))
+        {
+            await FinishAsync(work);
+        }
+    }
+
+    private async Task DispatchReadyAsync(ModuleWork work)
+    {
+        var own = state.State.Statuses;
+        var ready = Planner.Ready(work.Tasks, id => own.TryGetValue(id, out var s) ? s : PlanTaskStatus.Succeeded).ToList();
+        foreach (var task in ready)
+        {
+            own[task.Id] = PlanTaskStatus.Running;
+        }
+
+        // Persist what is in flight before handing it on, so a re-drive knows what to resume.
+        await state.WriteStateAsync();
+        var upstream = state.State.Artifacts.ToImmutableArray();
+        foreach (var task in ready)
+        {
+            await GrainFactory.GetGrain<IAgentGrain>($"{work.RunId}/{work.Module}/{task.Role}").ExecuteAsync(new AgentWork
+            {
+                RunId = work.RunId,
+                TenantId = work.TenantId,
+                Module = work.Module,
+                Role = task.Role,
+                BlueprintHash = work.BlueprintHash,
+                Upstream = upstream,
+                TraceId = work.TraceId,
+                ParentSpanId = state.State.SpanId,
+            });
+        }
+    }
+
+    private async Task FinishAsync(ModuleWork work)
+    {
+        var succeeded = state.State.FailureReason.Length == 0 && state.State.Statuses.Values.All(s => s == PlanTaskStatus.Succeeded);
+        foreach (var task in work.Tasks.Where(t => state.State.Statuses[t.Id] == PlanTaskStatus.Pending))
+        {
+            state.State.Statuses[task.Id] = PlanTaskStatus.Skipped;
+            state.State.Reasons[task.Id] = "not run: an earlier task of the module failed";
+        }
+
+        state.State.Finished = true;
+        await state.WriteStateAsync();
+        await PublishAsync(1, succeeded ? TraceEventTypes.ModuleCompleted : TraceEventTypes.ModuleFailed,
+            succeeded
+                ? [new(TraceAttributes.Artifacts, state.State.Artifacts.Count.ToString(CultureInfo.InvariantCulture))]
+                : [new(TraceAttributes.Reason, state.State.FailureReason)]);
+        if (!succeeded)
+        {
+            _span?.SetStatus(ActivityStatusCode.Error, state.State.FailureReason);
+        }
+
+        _span?.Dispose();
+        _span = null;
+        var tasks = work.Tasks
+            .Select(t => new PlanTaskState(t, state.State.Statuses[t.Id], state.State.Reasons.GetValueOrDefault(t.Id, "")))
+            .ToImmutableArray();
+        await GrainFactory.GetGrain<IRunGrain>(work.RunId)
+            .OnModuleFinishedAsync(new ModuleResult(work.Module, succeeded, state.State.FailureReason, tasks));
+    }
+
+    /// <summary>Publishes the module's event number <paramref name="ordinal"/> (0: started, 1: ended), whose id is stable across activations.</summary>
+    private Task PublishAsync(int ordinal, string type, IEnumerable<KeyValuePair<string, string>> attributes)
+    {
+        var work = state.State.Work!;
+        _events ??= new TraceEventSequence(work.RunId, work.TenantId, work.TraceId, work.Module, time);
+        return this.GetStreamProvider(FactoryNames.StreamProvider)
+            .GetStream<TraceEvent>(StreamId.Create(FactoryNames.TraceNamespace, work.RunId))
+            .OnNextAsync(_events.At(ordinal, type, work.Module, spanId: state.State.SpanId, parentSpanId: work.ParentSpanId, attributes: attributes));
+    }
+}

@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Logging;
+
+namespace Factory.Grains.Runs;
+
+public sealed partial class RunGrain
+{
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Run {RunId} started for tenant {TenantId}: {Blueprint}@{Version}, {Tasks} tasks")]
+    private static partial void LogRunStarted(ILogger logger, string runId, string tenantId, string blueprint, string version, int tasks);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Run {RunId} ended {Status}. {Reason}")]
+    private static partial void LogRunEnded(ILogger logger, string runId, RunStatus status, string reason);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Run {RunId} dropped event {EventId} ({Type}): it belongs to no started run")]
+    private static partial void LogStrayEvent(ILogger logger, string runId, string eventId, string type);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Run {RunId} ended before the terminal events of {Missing} reached its journal")]
+    private static partial void LogTraceNotSettled(ILogger logger, string runId, string missing);
+}

@@ -1,0 +1,524 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Factory.Blueprints;
+using Factory.Grains.Journal;
+using Factory.Grains.Planning;
+using Factory.Grains.Runtime;
+using Factory.Grains.Skills;
+using Factory.Grains.Telemetry;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Streams;
+using Orleans.Streams.Core;
+
+namespace Factory.Grains.Runs;
+
+/// <summary>
+/// Persistent state of a run: identity, plan and lifecycle. What the journal already holds
+/// (sequence, artifacts, live task statuses) is not stored here: it is rebuilt from the journal
+/// when the grain activates, so appending an event never rewrites grain state.
+/// </summary>
+[GenerateSerializer, Alias("Factory.Grains.RunState")]
+public sealed class RunState
+{
+    /// <summary>The tenant.</summary>
+    [Id(0)] public string TenantId { get; set; } = "";
+    /// <summary>W3C trace id.</summary>
+    [Id(1)] public string TraceId { get; set; } = "";
+    /// <summary>The run span's id.</summary>
+    [Id(2)] public string SpanId { get; set; } = "";
+    /// <summary>Lifecycle status.</summary>
+    [Id(3)] public RunStatus Status { get; set; }
+    /// <summary>Why it failed, or empty.</summary>
+    [Id(4)] public string Reason { get; set; } = "";
+    /// <summary>Blueprint name.</summary>
+    [Id(5)] public string BlueprintName { get; set; } = "";
+    /// <summary>Blueprint version.</summary>
+    [Id(6)] public string BlueprintVersion { get; set; } = "";
+    /// <summary>Blueprint canonical hash.</summary>
+    [Id(7)] public string BlueprintHash { get; set; } = "";
+    /// <summary>The plan.</summary>
+    [Id(8)] public List<PlanTask> Plan { get; set; } = [];
+    /// <summary>Modules handed to their grain.</summary>
+    [Id(9)] public List<string> StartedModules { get; set; } = [];
+    /// <summary>Modules that reported, with whether they succeeded.</summary>
+    [Id(10)] public Dictionary<string, bool> FinishedModules { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Final task states reported by modules, by task id.</summary>
+    [Id(11)] public Dictionary<string, PlanTaskState> FinalTasks { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>When it was submitted.</summary>
+    [Id(12)] public DateTimeOffset SubmittedAt { get; set; }
+    /// <summary>When it ended.</summary>
+    [Id(13)] public DateTimeOffset? EndedAt { get; set; }
+    /// <summary>Template pack name@version.</summary>
+    [Id(14)] public string TemplatePack { get; set; } = "";
+}
+
+/// <summary>
+/// One run. Plans the blueprint, hands ready modules to <see cref="IModuleGrain"/>s, and owns the
+/// run's journal: as the implicit subscriber of <c>trace/{runId}</c> it de-duplicates agents' raw
+/// events by id, assigns sequence numbers, appends them to <see cref="IRunJournal"/>, updates the
+/// run's aggregates, wakes watchers and republishes the sequenced event on <c>run-events/{runId}</c>.
+/// It ends (with a terminal event, always the journal's last) once every dispatched task has
+/// reported and its terminal event is journaled.
+/// </summary>
+[ImplicitStreamSubscription(FactoryNames.TraceNamespace)]
+public sealed partial class RunGrain(
+    [PersistentState("run", FactoryNames.GrainStorage)] IPersistentState<RunState> state,
+    IRunJournal journal,
+    BlueprintCache blueprints,
+    ITemplatePack pack,
+    FactoryInstruments instruments,
+    TimeProvider time,
+    IOptions<FactoryRuntimeOptions> options,
+    ILogger<RunGrain> logger) : Grain, IRunGrain, IStreamSubscriptionObserver
+{
+    private const int PageSize = 256;
+    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, ArtifactRef> _artifacts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PlanTaskStatus> _liveTasks = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _terminalEventsSeen = new(StringComparer.Ordinal);
+    private TaskCompletionSource _appended = NewSignal();
+    private long _next;
+    private bool _terminalJournaled;
+    private IGrainTimer? _settleDeadline;
+    private Activity? _span;
+    private IAsyncStream<TraceEvent>? _runEvents;
+
+    private string RunId => this.GetPrimaryKeyString();
+
+    /// <inheritdoc/>
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.State.Status == RunStatus.None)
+        {
+            return;
+        }
+
+        // Rebuild what the journal holds: the next sequence, seen ids, artifacts, live statuses.
+        while (true)
+        {
+            var page = await journal.ReadAsync(RunId, _next, PageSize, cancellationToken);
+            foreach (var e in page)
+            {
+                _seen.Add(e.EventId);
+                Apply(e);
+                _next = e.Sequence + 1;
+            }
+
+            if (page.Count < PageSize)
+            {
+                break;
+            }
+        }
+
+        if (IsTerminal(state.State.Status) && !_terminalJournaled)
+        {
+            await AppendTerminalEventAsync();
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory)
+    {
+        ArgumentNullException.ThrowIfNull(handleFactory);
+        await handleFactory.Create<TraceEvent>().ResumeAsync((e, _) => OnTraceEventAsync(e));
+    }
+
+    /// <inheritdoc/>
+    public async Task<RunSnapshot> StartAsync(RunStart start)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        if (state.State.Status != RunStatus.None)
+        {
+            return Snapshot();
+        }
+
+        var loaded = BlueprintLoader.Load(start.BlueprintJson, $"run {RunId}");
+        if (!loaded.IsValid || loaded.Blueprint is null || loaded.CanonicalJson is null)
+        {
+            throw new BlueprintRejectedException([.. loaded.Problems.Select(p => p.ToString())]);
+        }
+
+        var blueprint = loaded.Blueprint;
+        var hash = await blueprints.PutAsync(blueprint, loaded.CanonicalJson);
+        var plan = Planner.Plan(blueprint);
+
+        _span = FactoryTelemetry.Source.StartActivity($"run {blueprint.Metadata.Name}", ActivityKind.Internal, parentContext: default);
+        _span?.SetTag(FactoryTelemetry.Tenant, start.TenantId);
+        _span?.SetTag(FactoryTelemetry.Run, RunId);
+        var s = state.State;
+        s.TenantId = start.TenantId;
+        s.TraceId = _span?.TraceId.ToHexString() ?? ActivityTraceId.CreateRandom().ToHexString();
+        s.SpanId = _span?.SpanId.ToHexString() ?? FactoryTelemetry.NewSpanId();
+        s.Status = RunStatus.Running;
+        s.BlueprintName = blueprint.Metadata.Name;
+        s.BlueprintVersion = blueprint.Metadata.Version;
+        s.BlueprintHash = hash;
+        s.Plan = [.. plan];
+        s.SubmittedAt = start.SubmittedAt;
+        s.TemplatePack = $"{pack.Name}@{pack.Version}";
+        await state.WriteStateAsync();
+
+        var events = RunEvents();
+        await AppendAsync(events.At(0, TraceEventTypes.RunStarted, "", spanId: s.SpanId, attributes:
+        [
+            new(TraceAttributes.Blueprint, s.BlueprintName),
+            new(TraceAttributes.BlueprintVersion, s.BlueprintVersion),
+            new(TraceAttributes.BlueprintHash, s.BlueprintHash),
+            new(TraceAttributes.TemplatePack, s.TemplatePack),
+        ]));
+        await AppendAsync(events.At(1, TraceEventTypes.PlanCreated, "", spanId: s.SpanId, attributes:
+        [
+            new(TraceAttributes.Tasks, plan.Length.ToString(CultureInfo.InvariantCulture)),
+            new("plan", string.Join(' ', plan.Select(t => t.Id))),
+        ]));
+        instruments.OnRunStarted(s.TenantId);
+        LogRunStarted(logger, RunId, s.TenantId, s.BlueprintName, s.BlueprintVersion, plan.Length);
+        await PublishSummaryAsync();
+        await DispatchReadyModulesAsync();
+        return Snapshot();
+    }
+
+    /// <inheritdoc/>
+    public Task<RunSnapshot> GetSnapshotAsync()
+    {
+        EnsureExists();
+        return Task.FromResult(Snapshot());
+    }
+
+    /// <inheritdoc/>
+    public async Task<ImmutableArray<TraceEvent>> ReadJournalAsync(long fromSequence, int max)
+    {
+        EnsureExists();
+        ArgumentOutOfRangeException.ThrowIfNegative(fromSequence);
+        var page = await journal.ReadAsync(RunId, fromSequence, Math.Clamp(max, 1, 1000));
+        return [.. page];
+    }
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<TraceEvent> WatchAsync(long fromSequence, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        EnsureExists();
+        ArgumentOutOfRangeException.ThrowIfNegative(fromSequence);
+        var next = fromSequence;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (next < _next)
+            {
+                var page = await journal.ReadAsync(RunId, next, PageSize, cancellationToken);
+                foreach (var e in page)
+                {
+                    yield return e;
+                    next = e.Sequence + 1;
+                    if (e.IsTerminal)
+                    {
+                        yield break;
+                    }
+                }
+
+                continue;
+            }
+
+            if (_terminalJournaled)
+            {
+                yield break;
+            }
+
+            await _appended.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task OnModuleFinishedAsync(ModuleResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var s = state.State;
+        if (s.Status != RunStatus.Running || s.FinishedModules.ContainsKey(result.Module))
+        {
+            return;
+        }
+
+        s.FinishedModules[result.Module] = result.Succeeded;
+        foreach (var task in result.Tasks)
+        {
+            s.FinalTasks[task.Task.Id] = task;
+        }
+
+        if (!result.Succeeded && s.Reason.Length == 0)
+        {
+            s.Reason = $"module {result.Module}: {result.Reason}";
+        }
+
+        await state.WriteStateAsync();
+        await DispatchReadyModulesAsync();
+        await TryFinishAsync();
+    }
+
+    private async Task OnTraceEventAsync(TraceEvent e)
+    {
+        if (state.State.Status == RunStatus.None || e.RunId != RunId)
+        {
+            LogStrayEvent(logger, RunId, e.EventId, e.Type);
+            return;
+        }
+
+        if (_terminalJournaled || !_seen.Add(e.EventId))
+        {
+            return; // a redelivery, or a straggler after the run ended
+        }
+
+        await AppendAsync(e);
+        if (_settleDeadline is not null)
+        {
+            await TryFinishAsync();
+        }
+    }
+
+    private async Task AppendAsync(TraceEvent raw)
+    {
+        _seen.Add(raw.EventId);
+        var e = raw with { Sequence = _next };
+        await journal.AppendAsync(RunId, [e]);
+        _next++;
+        Apply(e);
+        instruments.OnJournalAppended(1);
+        var signal = _appended;
+        _appended = NewSignal();
+        signal.TrySetResult();
+        _runEvents ??= this.GetStreamProvider(FactoryNames.StreamProvider)
+            .GetStream<TraceEvent>(StreamId.Create(FactoryNames.RunEventsNamespace, RunId));
+        await _runEvents.OnNextAsync(e);
+    }
+
+    private void Apply(TraceEvent e)
+    {
+        var taskId = e.Agent.Length > 0 ? Planner.TaskId(e.Module, e.Agent) : "";
+        switch (e.Type)
+        {
+            case TraceEventTypes.AgentStarted:
+                _liveTasks[taskId] = PlanTaskStatus.Running;
+                break;
+            case TraceEventTypes.AgentCompleted:
+                _liveTasks[taskId] = PlanTaskStatus.Succeeded;
+                _terminalEventsSeen.Add(taskId);
+                break;
+            case TraceEventTypes.AgentFailed:
+                _liveTasks[taskId] = PlanTaskStatus.Failed;
+                _terminalEventsSeen.Add(taskId);
+                break;
+            case TraceEventTypes.ModuleCompleted or TraceEventTypes.ModuleFailed:
+                _terminalEventsSeen.Add(e.Module);
+                break;
+            case TraceEventTypes.ArtifactEmitted:
+                var path = e.Attributes.GetValueOrDefault(TraceAttributes.Path, "");
+                _artifacts[path] = new ArtifactRef(
+                    path,
+                    e.Attributes.GetValueOrDefault(TraceAttributes.Kind, ""),
+                    e.Attributes.GetValueOrDefault(TraceAttributes.Sha256, ""),
+                    long.Parse(e.Attributes.GetValueOrDefault(TraceAttributes.Size, "0"), CultureInfo.InvariantCulture),
+                    e.Module,
+                    e.Agent,
+                    e.Skill,
+                    e.Attributes.GetValueOrDefault(TraceAttributes.SkillVersion, ""));
+                break;
+            default:
+                if (e.IsTerminal)
+                {
+                    _terminalJournaled = true;
+                }
+
+                break;
+        }
+    }
+
+    private async Task DispatchReadyModulesAsync()
+    {
+        var s = state.State;
+        if (s.Status != RunStatus.Running || s.FinishedModules.ContainsValue(false))
+        {
+            return;
+        }
+
+        var ready = ModuleDependencies()
+            .Where(m => !s.StartedModules.Contains(m.Key) && m.Value.All(d => s.FinishedModules.GetValueOrDefault(d)))
+            .Select(m => m.Key)
+            .ToList();
+        if (ready.Count == 0)
+        {
+            return;
+        }
+
+        s.StartedModules.AddRange(ready);
+        await state.WriteStateAsync();
+        foreach (var module in ready)
+        {
+            await GrainFactory.GetGrain<IModuleGrain>($"{RunId}/{module}").StartAsync(new ModuleWork
+            {
+                RunId = RunId,
+                TenantId = s.TenantId,
+                Module = module,
+                BlueprintHash = s.BlueprintHash,
+                Tasks = [.. s.Plan.Where(t => t.Module == module)],
+                TraceId = s.TraceId,
+                ParentSpanId = s.SpanId,
+            });
+        }
+    }
+
+    /// <summary>Each module (in plan order) with the modules it depends on, read off the plan's cross-module edges.</summary>
+    private IEnumerable<KeyValuePair<string, string[]>> ModuleDependencies()
+    {
+        var moduleOf = state.State.Plan.ToDictionary(t => t.Id, t => t.Module, StringComparer.Ordinal);
+        return state.State.Plan
+            .GroupBy(t => t.Module)
+            .Select(g => new KeyValuePair<string, string[]>(g.Key,
+                [.. g.SelectMany(t => t.DependsOn).Select(d => moduleOf[d]).Where(m => m != g.Key).Distinct()]));
+    }
+
+    private async Task TryFinishAsync()
+    {
+        var s = state.State;
+        if (s.Status != RunStatus.Running || s.StartedModules.Any(m => !s.FinishedModules.ContainsKey(m)))
+        {
+            return; // work in flight
+        }
+
+        var failed = s.FinishedModules.ContainsValue(false);
+        if (!failed && s.FinishedModules.Count < s.Plan.Select(t => t.Module).Distinct().Count())
+        {
+            return; // more modules to dispatch
+        }
+
+        var missing = MissingTerminalEvents().ToList();
+        if (missing.Count > 0)
+        {
+            // Tasks reported by call; their trace events are still on the stream. Wait, but not forever.
+            _settleDeadline ??= this.RegisterGrainTimer(OnSettleDeadlineAsync, new GrainTimerCreationOptions
+            {
+                DueTime = options.Value.TraceSettleTimeout,
+                Period = Timeout.InfiniteTimeSpan,
+            });
+            return;
+        }
+
+        await FinishAsync(failed ? RunStatus.Failed : RunStatus.Succeeded);
+    }
+
+    private IEnumerable<string> MissingTerminalEvents()
+    {
+        var s = state.State;
+        var expected = s.StartedModules.Concat(s.FinalTasks.Values
+            .Where(t => t.Status is PlanTaskStatus.Succeeded or PlanTaskStatus.Failed)
+            .Select(t => t.Task.Id));
+        return expected.Where(k => !_terminalEventsSeen.Contains(k));
+    }
+
+    private async Task OnSettleDeadlineAsync(CancellationToken cancellationToken)
+    {
+        if (state.State.Status != RunStatus.Running)
+        {
+            return;
+        }
+
+        LogTraceNotSettled(logger, RunId, string.Join(", ", MissingTerminalEvents()));
+        await FinishAsync(state.State.FinishedModules.ContainsValue(false) ? RunStatus.Failed : RunStatus.Succeeded);
+    }
+
+    private async Task FinishAsync(RunStatus status)
+    {
+        _settleDeadline?.Dispose();
+        _settleDeadline = null;
+        var s = state.State;
+        s.Status = status;
+        s.EndedAt = time.GetUtcNow();
+        await state.WriteStateAsync();
+        await AppendTerminalEventAsync();
+        if (status != RunStatus.Succeeded)
+        {
+            _span?.SetStatus(ActivityStatusCode.Error, s.Reason);
+        }
+
+        _span?.Dispose();
+        _span = null;
+        instruments.OnRunEnded(s.TenantId, status);
+        LogRunEnded(logger, RunId, status, s.Reason);
+        await PublishSummaryAsync();
+    }
+
+    private Task AppendTerminalEventAsync()
+    {
+        var s = state.State;
+        var type = s.Status switch
+        {
+            RunStatus.Succeeded => TraceEventTypes.RunSucceeded,
+            RunStatus.Blocked => TraceEventTypes.RunBlocked,
+            RunStatus.Cancelled => TraceEventTypes.RunCancelled,
+            _ => TraceEventTypes.RunFailed,
+        };
+        var attributes = new List<KeyValuePair<string, string>>
+        {
+            new(TraceAttributes.Tasks, s.FinalTasks.Values.Count(t => t.Status == PlanTaskStatus.Succeeded).ToString(CultureInfo.InvariantCulture)),
+            new(TraceAttributes.Artifacts, _artifacts.Count.ToString(CultureInfo.InvariantCulture)),
+            new(TraceAttributes.DurationMs, ((s.EndedAt ?? time.GetUtcNow()) - s.SubmittedAt).TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture)),
+        };
+        if (s.Reason.Length > 0)
+        {
+            attributes.Add(new(TraceAttributes.Reason, s.Reason));
+        }
+
+        return AppendAsync(RunEvents().At(2, type, "", spanId: s.SpanId, attributes: attributes));
+    }
+
+    private RunSnapshot Snapshot()
+    {
+        var s = state.State;
+        var terminal = IsTerminal(s.Status);
+        return new RunSnapshot
+        {
+            RunId = RunId,
+            TenantId = s.TenantId,
+            TraceId = s.TraceId,
+            Status = s.Status,
+            Reason = s.Reason,
+            BlueprintName = s.BlueprintName,
+            BlueprintVersion = s.BlueprintVersion,
+            BlueprintHash = s.BlueprintHash,
+            Tasks = [.. s.Plan.Select(t => s.FinalTasks.TryGetValue(t.Id, out var final)
+                ? final
+                : new PlanTaskState(t,
+                    _liveTasks.TryGetValue(t.Id, out var live) ? live : terminal ? PlanTaskStatus.Skipped : PlanTaskStatus.Pending,
+                    terminal && !_liveTasks.ContainsKey(t.Id) ? "not run: the run ended before its dependencies succeeded" : ""))],
+            Artifacts = [.. _artifacts.Values],
+            EventCount = _next,
+            SubmittedAt = s.SubmittedAt,
+            EndedAt = s.EndedAt,
+            TemplatePack = s.TemplatePack,
+        };
+    }
+
+    private Task PublishSummaryAsync()
+    {
+        var s = state.State;
+        return this.GetStreamProvider(FactoryNames.StreamProvider)
+            .GetStream<RunSummary>(StreamId.Create(FactoryNames.TenantRunsNamespace, s.TenantId))
+            .OnNextAsync(new RunSummary(RunId, s.TenantId, s.Status, s.BlueprintName, s.BlueprintVersion, s.Reason, _next));
+    }
+
+    private TraceEventSequence RunEvents() =>
+        new(RunId, state.State.TenantId, state.State.TraceId, "run", time);
+
+    private void EnsureExists()
+    {
+        if (state.State.Status == RunStatus.None)
+        {
+            throw new RunNotFoundException(RunId);
+        }
+    }
+
+    private static bool IsTerminal(RunStatus status) => status is not (RunStatus.None or RunStatus.Running);
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

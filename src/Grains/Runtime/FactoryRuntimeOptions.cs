@@ -1,0 +1,55 @@
+using Microsoft.Extensions.Options;
+
+namespace Factory.Grains.Runtime;
+
+/// <summary>Settings of the agent runtime inside a silo (section <c>Factory:Runtime</c>).</summary>
+public sealed class FactoryRuntimeOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Factory:Runtime";
+
+    /// <summary>
+    /// Folder of the file-system artifact store. Default: <c>factory/artifacts</c> under the user's
+    /// local application data folder.
+    /// </summary>
+    public string ArtifactsPath { get; set; } =
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "factory", "artifacts");
+
+    /// <summary>
+    /// An operator's template-pack folder (with a <c>pack.yaml</c>) that replaces the pack built into
+    /// Factory. Default: null, the built-in pack.
+    /// </summary>
+    public string? TemplatePackPath { get; set; }
+
+    /// <summary>
+    /// How long a run whose tasks have all ended waits for their trace events to reach its journal
+    /// before it ends anyway. Default: 30 seconds.
+    /// </summary>
+    public TimeSpan TraceSettleTimeout { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>Checks <see cref="FactoryRuntimeOptions"/> at start-up; each failure names the setting.</summary>
+public sealed class FactoryRuntimeOptionsValidator : IValidateOptions<FactoryRuntimeOptions>
+{
+    /// <inheritdoc/>
+    public ValidateOptionsResult Validate(string? name, FactoryRuntimeOptions options)
+    {
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.ArtifactsPath))
+        {
+            failures.Add($"{FactoryRuntimeOptions.Section}:ArtifactsPath must name a folder.");
+        }
+
+        if (options.TemplatePackPath is { } pack && !File.Exists(Path.Combine(pack, "pack.yaml")))
+        {
+            failures.Add($"{FactoryRuntimeOptions.Section}:TemplatePackPath '{pack}' has no pack.yaml.");
+        }
+
+        if (options.TraceSettleTimeout <= TimeSpan.Zero)
+        {
+            failures.Add($"{FactoryRuntimeOptions.Section}:TraceSettleTimeout must be positive (was {options.TraceSettleTimeout}).");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

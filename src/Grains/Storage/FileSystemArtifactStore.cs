@@ -1,0 +1,60 @@
+namespace Factory.Grains.Storage;
+
+/// <summary>
+/// Stores content as files under a root folder: <c>{root}/{sha[0..2]}/{sha}</c>. Writes go to a
+/// temporary file first and are moved into place, so a reader never sees a partial file and
+/// concurrent writers of the same content are harmless.
+/// </summary>
+public sealed class FileSystemArtifactStore : IArtifactStore
+{
+    private readonly string _root;
+
+    /// <summary>Creates a store rooted at <paramref name="root"/> (created when missing).</summary>
+    public FileSystemArtifactStore(string root)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        _root = Path.GetFullPath(root);
+        Directory.CreateDirectory(_root);
+    }
+
+    /// <summary>The absolute root folder.</summary>
+    public string Root => _root;
+
+    /// <inheritdoc/>
+    public async ValueTask<ContentAddress> PutAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+    {
+        var sha = ContentHash.Sha256Hex(content.Span);
+        var path = PathOf(sha);
+        if (!File.Exists(path))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            var temporary = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+            await File.WriteAllBytesAsync(temporary, content.ToArray(), cancellationToken);
+            try
+            {
+                File.Move(temporary, path, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                // Another writer stored the same content first: identical bytes, nothing to do.
+                File.Delete(temporary);
+            }
+        }
+
+        return new ContentAddress(sha, content.Length);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<byte[]?> GetAsync(string sha256, CancellationToken cancellationToken = default)
+    {
+        if (!ContentHash.IsSha256Hex(sha256))
+        {
+            throw new ArgumentException($"'{sha256}' is not a lower-case hex SHA-256.", nameof(sha256));
+        }
+
+        var path = PathOf(sha256);
+        return File.Exists(path) ? await File.ReadAllBytesAsync(path, cancellationToken) : null;
+    }
+
+    private string PathOf(string sha) => Path.Combine(_root, sha[..2], sha);
+}

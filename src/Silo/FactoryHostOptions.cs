@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Options;
+
+namespace Factory.Silo;
+
+/// <summary>Where Factory keeps its state.</summary>
+public enum StorageMode
+{
+    /// <summary>Zero set-up, one process: localhost clustering, memory grain state, streams, reminders and journal; artifacts on local disk.</summary>
+    Embedded,
+}
+
+/// <summary>How the silo is hosted (section <c>Factory</c>).</summary>
+public sealed class FactoryHostOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Factory";
+
+    /// <summary>Storage mode. Default <see cref="StorageMode.Embedded"/>.</summary>
+    public StorageMode Mode { get; set; } = StorageMode.Embedded;
+
+    /// <summary>Silo-to-silo port. Default 11111; 0 picks a free port.</summary>
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>Port Orleans clients connect to. Default 30000; 0 picks a free port.</summary>
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>Orleans cluster id. Default <c>factory</c>.</summary>
+    public string ClusterId { get; set; } = "factory";
+
+    /// <summary>Orleans service id (stable across deployments). Default <c>factory</c>.</summary>
+    public string ServiceId { get; set; } = "factory";
+}
+
+/// <summary>Checks <see cref="FactoryHostOptions"/>; each failure names the setting.</summary>
+public sealed class FactoryHostOptionsValidator : IValidateOptions<FactoryHostOptions>
+{
+    /// <inheritdoc/>
+    public ValidateOptionsResult Validate(string? name, FactoryHostOptions options)
+    {
+        var failures = new List<string>();
+        if (!Enum.IsDefined(options.Mode))
+        {
+            failures.Add($"{FactoryHostOptions.Section}:Mode '{options.Mode}' is not a storage mode; use one of: {string.Join(", ", Enum.GetNames<StorageMode>())}.");
+        }
+
+        if (options.SiloPort is < 0 or > 65535)
+        {
+            failures.Add($"{FactoryHostOptions.Section}:SiloPort must be 0..65535 (was {options.SiloPort}).");
+        }
+
+        if (options.GatewayPort is < 0 or > 65535)
+        {
+            failures.Add($"{FactoryHostOptions.Section}:GatewayPort must be 0..65535 (was {options.GatewayPort}).");
+        }
+
+        if (options.SiloPort != 0 && options.SiloPort == options.GatewayPort)
+        {
+            failures.Add($"{FactoryHostOptions.Section}:SiloPort and {FactoryHostOptions.Section}:GatewayPort must differ (both {options.SiloPort}).");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ClusterId))
+        {
+            failures.Add($"{FactoryHostOptions.Section}:ClusterId must not be empty.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ServiceId))
+        {
+            failures.Add($"{FactoryHostOptions.Section}:ServiceId must not be empty.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,87 @@
+using Factory.Grains.Runtime;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+
+namespace Factory.Grains.Tests;
+
+/// <summary>
+/// A real in-process Orleans cluster (two silos by default) with Factory's runtime on the memory
+/// providers, sharing one artifact folder on disk.
+/// </summary>
+public sealed class FactoryCluster : IAsyncDisposable
+{
+    private const string ArtifactsKey = "Factory:Runtime:ArtifactsPath";
+    private const string TemplatesKey = "Factory:Runtime:TemplatePackPath";
+
+    private FactoryCluster(TestCluster cluster, string artifactsPath)
+    {
+        Cluster = cluster;
+        ArtifactsPath = artifactsPath;
+    }
+
+    public TestCluster Cluster { get; }
+
+    public IClusterClient Client => Cluster.Client;
+
+    public string ArtifactsPath { get; }
+
+    public static async Task<FactoryCluster> StartAsync(short silos = 2, string? templatePackPath = null)
+    {
+        var artifacts = Directory.CreateTempSubdirectory("factory-artifacts-").FullName;
+        var builder = new TestClusterBuilder(silos);
+        builder.ConfigureHostConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [ArtifactsKey] = artifacts,
+            [TemplatesKey] = templatePackPath,
+        }));
+        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return new FactoryCluster(cluster, artifacts);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+        try
+        {
+            Directory.Delete(ArtifactsPath, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A silo still closing a file; the temp folder is cleaned by the OS.
+        }
+    }
+
+    private sealed class SiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder)
+        {
+            siloBuilder.AddMemoryGrainStorage(FactoryNames.GrainStorage);
+            siloBuilder.AddMemoryGrainStorage("PubSubStore");
+            siloBuilder.AddMemoryStreams(FactoryNames.StreamProvider);
+            siloBuilder.UseInMemoryReminderService();
+            siloBuilder.Services.AddFactoryRuntime();
+        }
+    }
+}
+
+/// <summary>One cluster shared by the tests of a class.</summary>
+public sealed class FactoryClusterFixture : IAsyncLifetime
+{
+    private FactoryCluster? _cluster;
+
+    public FactoryCluster Cluster => _cluster ?? throw new InvalidOperationException("The cluster is not started.");
+
+    public async Task InitializeAsync() => _cluster = await FactoryCluster.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+        }
+    }
+}
