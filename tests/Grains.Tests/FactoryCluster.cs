@@ -1,6 +1,5 @@
 using Factory.Grains.Runtime;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 
 namespace Factory.Grains.Tests;

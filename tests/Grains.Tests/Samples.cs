@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Factory.Blueprints;
 
 namespace Factory.Grains.Tests;
@@ -20,16 +21,20 @@ public static class Samples
         return result.CanonicalJson!;
     }
 
-    private static string FindRoot()
+    /// <summary>The folder holding Factory.sln: above the test binaries, or above this source file when the build output lives elsewhere.</summary>
+    private static string FindRoot([CallerFilePath] string sourceFile = "")
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        foreach (var start in new[] { AppContext.BaseDirectory, Path.GetDirectoryName(sourceFile) ?? "" })
         {
-            if (File.Exists(Path.Combine(dir.FullName, "Factory.sln")))
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {
-                return dir.FullName;
+                if (File.Exists(Path.Combine(dir.FullName, "Factory.sln")))
+                {
+                    return dir.FullName;
+                }
             }
         }
 
-        throw new InvalidOperationException($"No Factory.sln above {AppContext.BaseDirectory}.");
+        throw new InvalidOperationException($"No Factory.sln above {AppContext.BaseDirectory} or {sourceFile}.");
     }
 }
