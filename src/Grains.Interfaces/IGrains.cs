@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Orleans.Concurrency;
 
 namespace Factory;
 
@@ -30,8 +31,8 @@ public interface IRunGrain : IGrainWithStringKey
     [Alias("ReadJournal")]
     Task<ImmutableArray<TraceEvent>> ReadJournalAsync(long fromSequence, int max);
 
-    /// <summary>Called by a module when every task it dispatched has ended.</summary>
-    [Alias("OnModuleFinished")]
+    /// <summary>Called by a module when every task it dispatched has ended. One-way: a lost report is re-driven.</summary>
+    [Alias("OnModuleFinished"), OneWay]
     Task OnModuleFinishedAsync(ModuleResult result);
 }
 
@@ -39,12 +40,15 @@ public interface IRunGrain : IGrainWithStringKey
 [Alias("Factory.IModuleGrain")]
 public interface IModuleGrain : IGrainWithStringKey
 {
-    /// <summary>Starts the module's first tasks and returns. Idempotent.</summary>
+    /// <summary>
+    /// Starts the module's first tasks and returns. Idempotent: called again (a re-drive), it re-dispatches
+    /// the tasks still in flight, or re-reports its result if it has finished.
+    /// </summary>
     [Alias("Start")]
     Task StartAsync(ModuleWork work);
 
-    /// <summary>Called by an agent when it ends.</summary>
-    [Alias("OnAgentFinished")]
+    /// <summary>Called by an agent when it ends. One-way: a lost report is re-driven.</summary>
+    [Alias("OnAgentFinished"), OneWay]
     Task OnAgentFinishedAsync(AgentResult result);
 }
 

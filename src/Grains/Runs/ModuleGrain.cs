@@ -48,8 +48,9 @@ public sealed class ModuleGrain(
     public async Task StartAsync(ModuleWork work)
     {
         ArgumentNullException.ThrowIfNull(work);
-        if (state.State.Work is not null)
+        if (state.State.Work is { } started)
         {
+            await ResumeAsync(started);
             return;
         }
 
@@ -111,6 +112,21 @@ public sealed class ModuleGrain(
         }
     }
 
+    /// <summary>A re-drive: hand the in-flight tasks to their agents again (they re-execute or re-report), or re-report the module's result.</summary>
+    private async Task ResumeAsync(ModuleWork work)
+    {
+        if (state.State.Finished)
+        {
+            await ReportAsync(work);
+            return;
+        }
+
+        foreach (var task in work.Tasks.Where(t => state.State.Statuses[t.Id] == PlanTaskStatus.Running))
+        {
+            await GrainFactory.GetGrain<IAgentGrain>($"{work.RunId}/{work.Module}/{task.Role}").ExecuteAsync(AgentWorkFor(work, task));
+        }
+    }
+
     private async Task DispatchReadyAsync(ModuleWork work)
     {
         var own = state.State.Statuses;
@@ -122,21 +138,45 @@ public sealed class ModuleGrain(
 
         // Persist what is in flight before handing it on, so a re-drive knows what to resume.
         await state.WriteStateAsync();
-        var upstream = state.State.Artifacts.ToImmutableArray();
         foreach (var task in ready)
         {
-            await GrainFactory.GetGrain<IAgentGrain>($"{work.RunId}/{work.Module}/{task.Role}").ExecuteAsync(new AgentWork
-            {
-                RunId = work.RunId,
-                TenantId = work.TenantId,
-                Module = work.Module,
-                Role = task.Role,
-                BlueprintHash = work.BlueprintHash,
-                Upstream = upstream,
-                TraceId = work.TraceId,
-                ParentSpanId = state.State.SpanId,
-            });
+            await GrainFactory.GetGrain<IAgentGrain>($"{work.RunId}/{work.Module}/{task.Role}").ExecuteAsync(AgentWorkFor(work, task));
         }
+    }
+
+    /// <summary>
+    /// The work of one task. Its upstream is exactly the artifacts of the module's tasks it depends on,
+    /// directly or not, so a re-dispatched task sees the same inputs as the first time.
+    /// </summary>
+    private AgentWork AgentWorkFor(ModuleWork work, PlanTask task) => new()
+    {
+        RunId = work.RunId,
+        TenantId = work.TenantId,
+        Module = work.Module,
+        Role = task.Role,
+        BlueprintHash = work.BlueprintHash,
+        Upstream = UpstreamOf(work, task),
+        TraceId = work.TraceId,
+        ParentSpanId = state.State.SpanId,
+    };
+
+    private ImmutableArray<ArtifactRef> UpstreamOf(ModuleWork work, PlanTask task)
+    {
+        var byId = work.Tasks.ToDictionary(t => t.Id, StringComparer.Ordinal);
+        var roles = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>(task.DependsOn);
+        while (pending.TryPop(out var id))
+        {
+            if (byId.TryGetValue(id, out var dependency) && roles.Add(dependency.Role))
+            {
+                foreach (var next in dependency.DependsOn)
+                {
+                    pending.Push(next);
+                }
+            }
+        }
+
+        return [.. state.State.Artifacts.Where(a => roles.Contains(a.Role)).OrderBy(a => a.Path, StringComparer.Ordinal)];
     }
 
     private async Task FinishAsync(ModuleWork work)
@@ -161,10 +201,16 @@ public sealed class ModuleGrain(
 
         _span?.Dispose();
         _span = null;
+        await ReportAsync(work);
+    }
+
+    private Task ReportAsync(ModuleWork work)
+    {
+        var succeeded = state.State.FailureReason.Length == 0;
         var tasks = work.Tasks
             .Select(t => new PlanTaskState(t, state.State.Statuses[t.Id], state.State.Reasons.GetValueOrDefault(t.Id, "")))
             .ToImmutableArray();
-        await GrainFactory.GetGrain<IRunGrain>(work.RunId)
+        return GrainFactory.GetGrain<IRunGrain>(work.RunId)
             .OnModuleFinishedAsync(new ModuleResult(work.Module, succeeded, state.State.FailureReason, tasks));
     }
 

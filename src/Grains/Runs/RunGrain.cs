@@ -72,9 +72,10 @@ public sealed partial class RunGrain(
     FactoryInstruments instruments,
     TimeProvider time,
     IOptions<FactoryRuntimeOptions> options,
-    ILogger<RunGrain> logger) : Grain, IRunGrain, IStreamSubscriptionObserver
+    ILogger<RunGrain> logger) : Grain, IRunGrain, IStreamSubscriptionObserver, IRemindable
 {
     private const int PageSize = 256;
+    private const string RedriveReminder = "redrive";
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private readonly SortedDictionary<string, ArtifactRef> _artifacts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PlanTaskStatus> _liveTasks = new(StringComparer.Ordinal);
@@ -160,6 +161,10 @@ public sealed partial class RunGrain(
         s.SubmittedAt = start.SubmittedAt;
         s.TemplatePack = $"{pack.Name}@{pack.Version}";
         await state.WriteStateAsync();
+
+        // Durable: if a silo dies, this reminder fires on a survivor and re-drives what was in flight.
+        var period = options.Value.RedrivePeriod;
+        await this.RegisterOrUpdateReminder(RedriveReminder, period, period);
 
         var events = RunEvents();
         await AppendAsync(events.At(0, TraceEventTypes.RunStarted, "", spanId: s.SpanId, attributes:
@@ -255,6 +260,40 @@ public sealed partial class RunGrain(
         await state.WriteStateAsync();
         await DispatchReadyModulesAsync();
         await TryFinishAsync();
+    }
+
+    /// <inheritdoc/>
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != RedriveReminder)
+        {
+            return;
+        }
+
+        if (state.State.Status != RunStatus.Running)
+        {
+            await UnregisterRedriveAsync();
+            return;
+        }
+
+        // Every step is idempotent: modules re-dispatch their in-flight tasks (agents re-execute or
+        // re-report), finished modules re-report, and the run re-checks whether it can end.
+        await DispatchReadyModulesAsync();
+        var s = state.State;
+        foreach (var module in s.StartedModules.Where(m => !s.FinishedModules.ContainsKey(m)))
+        {
+            await GrainFactory.GetGrain<IModuleGrain>($"{RunId}/{module}").StartAsync(ModuleWorkFor(module));
+        }
+
+        await TryFinishAsync();
+    }
+
+    private async Task UnregisterRedriveAsync()
+    {
+        if (await this.GetReminder(RedriveReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
     }
 
     private async Task OnTraceEventAsync(TraceEvent e)
@@ -355,18 +394,20 @@ public sealed partial class RunGrain(
         await state.WriteStateAsync();
         foreach (var module in ready)
         {
-            await GrainFactory.GetGrain<IModuleGrain>($"{RunId}/{module}").StartAsync(new ModuleWork
-            {
-                RunId = RunId,
-                TenantId = s.TenantId,
-                Module = module,
-                BlueprintHash = s.BlueprintHash,
-                Tasks = [.. s.Plan.Where(t => t.Module == module)],
-                TraceId = s.TraceId,
-                ParentSpanId = s.SpanId,
-            });
+            await GrainFactory.GetGrain<IModuleGrain>($"{RunId}/{module}").StartAsync(ModuleWorkFor(module));
         }
     }
+
+    private ModuleWork ModuleWorkFor(string module) => new()
+    {
+        RunId = RunId,
+        TenantId = state.State.TenantId,
+        Module = module,
+        BlueprintHash = state.State.BlueprintHash,
+        Tasks = [.. state.State.Plan.Where(t => t.Module == module)],
+        TraceId = state.State.TraceId,
+        ParentSpanId = state.State.SpanId,
+    };
 
     /// <summary>Each module (in plan order) with the modules it depends on, read off the plan's cross-module edges.</summary>
     private IEnumerable<KeyValuePair<string, string[]>> ModuleDependencies()
@@ -443,6 +484,7 @@ public sealed partial class RunGrain(
 
         _span?.Dispose();
         _span = null;
+        await UnregisterRedriveAsync();
         instruments.OnRunEnded(s.TenantId, status);
         LogRunEnded(logger, RunId, status, s.Reason);
         await PublishSummaryAsync();

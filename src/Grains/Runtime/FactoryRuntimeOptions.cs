@@ -26,6 +26,12 @@ public sealed class FactoryRuntimeOptions
     /// before it ends anyway. Default: 30 seconds.
     /// </summary>
     public TimeSpan TraceSettleTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Period of each running run's reminder, which re-drives work in flight after a silo dies.
+    /// Default: 1 minute (Orleans' minimum reminder period unless configured lower).
+    /// </summary>
+    public TimeSpan RedrivePeriod { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 /// <summary>Checks <see cref="FactoryRuntimeOptions"/> at start-up; each failure names the setting.</summary>
@@ -48,6 +54,11 @@ public sealed class FactoryRuntimeOptionsValidator : IValidateOptions<FactoryRun
         if (options.TraceSettleTimeout <= TimeSpan.Zero)
         {
             failures.Add($"{FactoryRuntimeOptions.Section}:TraceSettleTimeout must be positive (was {options.TraceSettleTimeout}).");
+        }
+
+        if (options.RedrivePeriod <= TimeSpan.Zero)
+        {
+            failures.Add($"{FactoryRuntimeOptions.Section}:RedrivePeriod must be positive (was {options.RedrivePeriod}).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

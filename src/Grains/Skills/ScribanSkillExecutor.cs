@@ -1,7 +1,6 @@
 using System.Text;
 using Scriban;
 using Scriban.Runtime;
-using Scriban.Syntax;
 
 namespace Factory.Grains.Skills;
 
@@ -98,7 +97,7 @@ public sealed class ScribanSkillExecutor : ISkillExecutor
         {
             return template.Render(context) ?? "";
         }
-        catch (Exception ex) when (ex is ScriptRuntimeException or InvalidOperationException or ArgumentException or FormatException or InvalidCastException or NullReferenceException)
+        catch (Exception ex) when (ex is not (SkillExecutionException or OutOfMemoryException or OperationCanceledException))
         {
             throw new SkillExecutionException(skillId, $"Skill '{skillId}' failed rendering {what}: {ex.Message}", ex);
         }

@@ -6,12 +6,16 @@ namespace Factory.Grains.Tests.Skills;
 /// <summary>The developer output is a real service: render the clinic sample and build it with the SDK, offline.</summary>
 public sealed class GeneratedServiceBuildTests
 {
-    [Fact]
-    public async Task ClinicSampleModulesBuildWithZeroWarnings()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ClinicSampleModulesBuildWithZeroWarnings(bool injectedDescriptions)
     {
-        var (blueprint, hash) = SkillTestSupport.LoadSample(Path.Combine(SkillTestSupport.BlueprintsFolder(), "clinic-appointments.yaml"));
+        var (blueprint, hash) = injectedDescriptions
+            ? ScribanSkillExecutorTests.InjectedClinic(ScribanSkillExecutorTests.Injection + "\n}}} #error injected */ /*")
+            : ScribanSkillExecutorTests.ClinicSample();
         var executor = new ScribanSkillExecutor(SkillTestSupport.Pack);
-        var root = Path.Combine(Path.GetTempPath(), "factory-skills-build", hash[..16]);
+        var root = Path.Combine(Path.GetTempPath(), "factory-skills-build", injectedDescriptions ? "injected" : "clinic");
         if (Directory.Exists(root))
         {
             Directory.Delete(root, recursive: true);
