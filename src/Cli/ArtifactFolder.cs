@@ -9,7 +9,7 @@ internal static class ArtifactFolder
     /// <exception cref="InvalidDataException">An artifact is missing from the store, its content does not match its hash, or its path leaves the folder.</exception>
     public static async Task<int> WriteAsync(string root, IEnumerable<ArtifactRef> artifacts, IArtifactStore store, CancellationToken cancellationToken)
     {
-        var fullRoot = Path.GetFullPath(root) + Path.DirectorySeparatorChar;
+        var fullRoot = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root)) + Path.DirectorySeparatorChar;
         var written = 0;
         foreach (var artifact in artifacts)
         {

@@ -17,7 +17,8 @@ public sealed class RunCommandTests : IDisposable
     [Fact]
     public async Task RunWritesEveryArtifactTheTraceAndASummaryAndTheGeneratedServiceBuilds()
     {
-        var (exit, output, errors) = await CliHarness.InvokeAsync("run", CliHarness.Sample("clinic-appointments.yaml"), "--out", Out, "--store", Store);
+        // "--out DIR/", with the trailing separator, as the README writes it.
+        var (exit, output, errors) = await CliHarness.InvokeAsync("run", CliHarness.Sample("clinic-appointments.yaml"), "--out", Out + Path.DirectorySeparatorChar, "--store", Store);
 
         Assert.True(exit == ExitCodes.Success, $"exit {exit}{Environment.NewLine}{output}{Environment.NewLine}{errors}");
         Assert.Contains("Succeeded", output, StringComparison.Ordinal);
