@@ -137,7 +137,7 @@ internal sealed class BlueprintValidator
                 {
                     Add(BlueprintProblemCodes.InvalidFieldName, namePath, $"field name `{Q(field.Name)}` must be camelCase (^[a-z][A-Za-z0-9]{{0,63}}$), e.g. `startsAt`");
                 }
-                else if (Identifiers.IsCSharpKeyword(field.Name))
+                else if (CSharpKeywords.Contains(field.Name))
                 {
                     Add(BlueprintProblemCodes.ReservedKeyword, namePath, $"field name `{field.Name}` is a C# keyword; choose another name (e.g. `{field.Name}Name`)");
                 }

@@ -8,27 +8,6 @@ internal static partial class Identifiers
     private const int TimeoutMs = 250;
     private const RegexOptions Options = RegexOptions.CultureInvariant;
 
-    /// <summary>Every C# keyword, reserved and contextual; field names must not equal one (case-insensitively).</summary>
-    private static readonly HashSet<string> CSharpKeywords = new(StringComparer.OrdinalIgnoreCase)
-    {
-        // Reserved keywords.
-        "abstract", "as", "base", "bool", "break", "byte", "case", "catch", "char", "checked", "class", "const",
-        "continue", "decimal", "default", "delegate", "do", "double", "else", "enum", "event", "explicit", "extern",
-        "false", "finally", "fixed", "float", "for", "foreach", "goto", "if", "implicit", "in", "int", "interface",
-        "internal", "is", "lock", "long", "namespace", "new", "null", "object", "operator", "out", "override",
-        "params", "private", "protected", "public", "readonly", "ref", "return", "sbyte", "sealed", "short",
-        "sizeof", "stackalloc", "static", "string", "struct", "switch", "this", "throw", "true", "try", "typeof",
-        "uint", "ulong", "unchecked", "unsafe", "ushort", "using", "virtual", "void", "volatile", "while",
-        // Contextual keywords.
-        "add", "allows", "alias", "and", "args", "ascending", "async", "await", "by", "descending", "dynamic",
-        "equals", "extension", "field", "file", "from", "get", "global", "group", "init", "into", "join", "let",
-        "managed", "nameof", "nint", "not", "notnull", "nuint", "on", "or", "orderby", "partial", "record",
-        "remove", "required", "scoped", "select", "set", "unmanaged", "value", "var", "when", "where", "with",
-        "yield",
-    };
-
-    public static bool IsCSharpKeyword(string name) => CSharpKeywords.Contains(name);
-
     public static bool IsPascalCase(string value) => PascalCase().IsMatch(value);
 
     public static bool IsCamelCase(string value) => CamelCase().IsMatch(value);

@@ -123,7 +123,7 @@ public sealed class LoaderTests
     [Fact]
     public void LoadFileReportsADirectoryAsAProblem()
     {
-        var result = BlueprintLoader.LoadFile(RepoPaths.Blueprints);
+        var result = BlueprintLoader.LoadFile(RepositoryPaths.Blueprints);
 
         Assert.Equal(BlueprintProblemCodes.FileUnreadable, Assert.Single(result.Problems).Code);
     }

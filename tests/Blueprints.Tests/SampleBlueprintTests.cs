@@ -5,7 +5,7 @@ public sealed class SampleBlueprintTests
     public static TheoryData<string> Samples()
     {
         var data = new TheoryData<string>();
-        foreach (var file in RepoPaths.SampleFiles())
+        foreach (var file in RepositoryPaths.SampleFiles())
         {
             data.Add(Path.GetFileName(file));
         }
@@ -16,7 +16,7 @@ public sealed class SampleBlueprintTests
     [Fact]
     public void RepositoryShipsTheThreeSamples()
     {
-        var names = RepoPaths.SampleFiles().Select(Path.GetFileName).ToList();
+        var names = RepositoryPaths.SampleFiles().Select(Path.GetFileName).ToList();
         Assert.Contains("clinic-appointments.yaml", names);
         Assert.Contains("todo-service.yaml", names);
         Assert.Contains("marketplace.yaml", names);
@@ -26,7 +26,7 @@ public sealed class SampleBlueprintTests
     [MemberData(nameof(Samples))]
     public void SampleLoadsValid(string fileName)
     {
-        var result = BlueprintLoader.LoadFile(Path.Combine(RepoPaths.Blueprints, fileName));
+        var result = BlueprintLoader.LoadFile(Path.Combine(RepositoryPaths.Blueprints, fileName));
 
         Assert.True(result.IsValid, string.Join("\n", result.Problems));
         Assert.NotNull(result.Blueprint);
@@ -38,7 +38,7 @@ public sealed class SampleBlueprintTests
     [MemberData(nameof(Samples))]
     public void SampleRoundTripsThroughCanonicalJsonWithTheSameHash(string fileName)
     {
-        var first = BlueprintLoader.LoadFile(Path.Combine(RepoPaths.Blueprints, fileName));
+        var first = BlueprintLoader.LoadFile(Path.Combine(RepositoryPaths.Blueprints, fileName));
         Assert.True(first.IsValid, string.Join("\n", first.Problems));
 
         var second = BlueprintLoader.Load(first.CanonicalJson!, fileName + " (canonical)");
@@ -53,7 +53,7 @@ public sealed class SampleBlueprintTests
     [MemberData(nameof(Samples))]
     public void SampleDeclaresAScopeOnEveryOperation(string fileName)
     {
-        var blueprint = BlueprintLoader.LoadFile(Path.Combine(RepoPaths.Blueprints, fileName)).Blueprint!;
+        var blueprint = BlueprintLoader.LoadFile(Path.Combine(RepositoryPaths.Blueprints, fileName)).Blueprint!;
 
         var operations = blueprint.Modules.SelectMany(m => m.Operations).ToList();
         Assert.NotEmpty(operations);
@@ -63,7 +63,7 @@ public sealed class SampleBlueprintTests
     [Fact]
     public void SamplesTogetherUseEveryFieldType()
     {
-        var used = RepoPaths.SampleFiles()
+        var used = RepositoryPaths.SampleFiles()
             .Select(f => BlueprintLoader.LoadFile(f).Blueprint!)
             .SelectMany(b => b.Domain.Entities.SelectMany(e => e.Fields).Concat(b.Domain.Events.SelectMany(e => e.Fields)))
             .Select(f => f.Type)
@@ -75,7 +75,7 @@ public sealed class SampleBlueprintTests
     [Fact]
     public void ClinicSampleParsesIntoTheExpectedModel()
     {
-        var blueprint = BlueprintLoader.LoadFile(Path.Combine(RepoPaths.Blueprints, "clinic-appointments.yaml")).Blueprint!;
+        var blueprint = BlueprintLoader.LoadFile(Path.Combine(RepositoryPaths.Blueprints, "clinic-appointments.yaml")).Blueprint!;
 
         Assert.Equal("factory/v1", blueprint.ApiVersion);
         Assert.Equal("1.0.0", blueprint.Metadata.Version);

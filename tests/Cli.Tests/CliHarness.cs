@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using Spectre.Console;
 
 namespace Factory.Cli.Tests;
@@ -7,9 +6,7 @@ namespace Factory.Cli.Tests;
 /// <summary>Runs the real <c>factory</c> command in-process with captured, non-interactive consoles.</summary>
 public static class CliHarness
 {
-    public static string RepositoryRoot { get; } = FindRoot();
-
-    public static string Sample(string name) => Path.Combine(RepositoryRoot, "blueprints", name);
+    public static string Sample(string name) => RepositoryPaths.Sample(name);
 
     public static async Task<(int Exit, string Out, string Err)> InvokeAsync(params string[] args)
     {
@@ -59,21 +56,5 @@ public static class CliHarness
         });
         console.Profile.Width = 500; // no wrapping: assertions read whole lines
         return console;
-    }
-
-    private static string FindRoot([CallerFilePath] string sourceFile = "")
-    {
-        foreach (var start in new[] { AppContext.BaseDirectory, Path.GetDirectoryName(sourceFile) ?? "" })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "Factory.sln")))
-                {
-                    return dir.FullName;
-                }
-            }
-        }
-
-        throw new InvalidOperationException($"No Factory.sln above {AppContext.BaseDirectory} or {sourceFile}.");
     }
 }

@@ -13,17 +13,6 @@ namespace Factory.Grains.Skills;
 /// </summary>
 internal static partial class SkillViewModel
 {
-    private static readonly HashSet<string> _csharpKeywords = new(StringComparer.Ordinal)
-    {
-        "abstract", "as", "base", "bool", "break", "byte", "case", "catch", "char", "checked", "class", "const",
-        "continue", "decimal", "default", "delegate", "do", "double", "else", "enum", "event", "explicit", "extern",
-        "false", "finally", "fixed", "float", "for", "foreach", "goto", "if", "implicit", "in", "int", "interface",
-        "internal", "is", "lock", "long", "namespace", "new", "null", "object", "operator", "out", "override",
-        "params", "private", "protected", "public", "readonly", "ref", "return", "sbyte", "sealed", "short",
-        "sizeof", "stackalloc", "static", "string", "struct", "switch", "this", "throw", "true", "try", "typeof",
-        "uint", "ulong", "unchecked", "unsafe", "ushort", "using", "virtual", "void", "volatile", "while",
-    };
-
     /// <summary>Builds the model for one skill execution.</summary>
     /// <exception cref="SkillExecutionException">An identifier of the blueprint is not safe to generate from.</exception>
     public static ScriptObject Build(SkillDescriptor skill, SkillInput input, string packName, string packVersion)
@@ -265,7 +254,7 @@ internal static partial class SkillViewModel
             routeParams.Add(Obj(
                 ("name", name),
                 ("pascal_name", TemplateFunctions.Pascal(name)),
-                ("csharp_name", _csharpKeywords.Contains(name) ? "@" + name : name),
+                ("csharp_name", CSharpKeywords.Contains(name) ? "@" + name : name),
                 ("csharp_type", "string")));
         }
 

@@ -97,7 +97,19 @@ public static class TemplateFunctions
     }
 
     /// <summary>A C# regular string literal, quotes included; every character that could end it is escaped.</summary>
-    public static string CSharpString(string? text)
+    public static string CSharpString(string? text) => DoubleQuoted(text);
+
+    /// <summary>A JSON string literal, quotes included (also a valid YAML double-quoted scalar).</summary>
+    public static string JsonString(string? text) => JsonSerializer.Serialize(text ?? "");
+
+    /// <summary>A YAML double-quoted scalar, quotes included: no newline, comment or flow indicator survives unescaped.</summary>
+    public static string YamlString(string? text) => DoubleQuoted(text);
+
+    /// <summary>
+    /// A double-quoted literal with backslash escapes for <c>\ " \n \r \t \0</c> and <c>\uXXXX</c> for other
+    /// control and separator characters: C# regular strings and YAML double-quoted scalars share exactly this grammar.
+    /// </summary>
+    private static string DoubleQuoted(string? text)
     {
         var builder = new StringBuilder("\"");
         foreach (var c in text ?? "")
@@ -110,39 +122,6 @@ public static class TemplateFunctions
                 case '\r': builder.Append(@"\r"); break;
                 case '\t': builder.Append(@"\t"); break;
                 case '\0': builder.Append(@"\0"); break;
-                default:
-                    if (NeedsUnicodeEscape(c))
-                    {
-                        AppendUnicodeEscape(builder, c);
-                    }
-                    else
-                    {
-                        builder.Append(c);
-                    }
-
-                    break;
-            }
-        }
-
-        return builder.Append('"').ToString();
-    }
-
-    /// <summary>A JSON string literal, quotes included (also a valid YAML double-quoted scalar).</summary>
-    public static string JsonString(string? text) => JsonSerializer.Serialize(text ?? "");
-
-    /// <summary>A YAML double-quoted scalar, quotes included: no newline, comment or flow indicator survives unescaped.</summary>
-    public static string YamlString(string? text)
-    {
-        var builder = new StringBuilder("\"");
-        foreach (var c in text ?? "")
-        {
-            switch (c)
-            {
-                case '\\': builder.Append(@"\\"); break;
-                case '"': builder.Append("\\\""); break;
-                case '\n': builder.Append(@"\n"); break;
-                case '\r': builder.Append(@"\r"); break;
-                case '\t': builder.Append(@"\t"); break;
                 default:
                     if (NeedsUnicodeEscape(c))
                     {

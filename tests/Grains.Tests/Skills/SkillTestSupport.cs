@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Factory.Blueprints;
 using Factory.Grains.Skills;
@@ -12,22 +11,10 @@ internal static class SkillTestSupport
 
     public static TemplatePack Pack => _pack.Value;
 
-    /// <summary>The repository's <c>blueprints/</c> folder, found from this source file.</summary>
-    public static string BlueprintsFolder([CallerFilePath] string sourceFile = "")
-    {
-        var directory = new DirectoryInfo(Path.GetDirectoryName(sourceFile) ?? ".");
-        while (directory is not null && !Directory.Exists(Path.Combine(directory.FullName, "blueprints", "templates")))
-        {
-            directory = directory.Parent;
-        }
+    /// <summary>The repository's <c>blueprints/</c> folder.</summary>
+    public static string BlueprintsFolder() => RepositoryPaths.Blueprints;
 
-        return directory is null
-            ? throw new InvalidOperationException($"No blueprints/ folder above {sourceFile}.")
-            : Path.Combine(directory.FullName, "blueprints");
-    }
-
-    public static IEnumerable<string> SampleFiles() =>
-        Directory.EnumerateFiles(BlueprintsFolder(), "*.yaml").Order(StringComparer.Ordinal);
+    public static IEnumerable<string> SampleFiles() => RepositoryPaths.SampleFiles();
 
     public static (Blueprint Blueprint, string Hash) LoadSample(string file)
     {

@@ -1,19 +1,26 @@
 using System.Runtime.CompilerServices;
 
-namespace Factory.Blueprints.Tests;
+namespace Factory.Tests;
 
 /// <summary>
-/// Locates the repository (the folder holding Factory.sln) by walking up from this source file (builds with
-/// <c>--artifacts-path</c> put the binaries outside the repository), then from the binaries and the working directory.
+/// The repository (the folder holding Factory.sln), found above this source file, the test binaries
+/// or the working directory: builds with <c>--artifacts-path</c> put the binaries outside the repository.
+/// Linked into every test project by tests/Directory.Build.props.
 /// </summary>
-internal static class RepoPaths
+internal static class RepositoryPaths
 {
     private static readonly Lazy<string> RootValue = new(FindRoot);
 
+    /// <summary>The repository root.</summary>
     public static string Root => RootValue.Value;
 
+    /// <summary>The <c>blueprints/</c> folder.</summary>
     public static string Blueprints => Path.Combine(Root, "blueprints");
 
+    /// <summary>The sample blueprint <paramref name="fileName"/>.</summary>
+    public static string Sample(string fileName) => Path.Combine(Blueprints, fileName);
+
+    /// <summary>Every sample blueprint, by name.</summary>
     public static IEnumerable<string> SampleFiles() =>
         Directory.EnumerateFiles(Blueprints, "*.yaml", SearchOption.TopDirectoryOnly).Order(StringComparer.Ordinal);
 
@@ -31,7 +38,7 @@ internal static class RepoPaths
             }
         }
 
-        throw new InvalidOperationException("Factory.sln not found above " + AppContext.BaseDirectory);
+        throw new InvalidOperationException($"Factory.sln not found above {ThisFile()}, {AppContext.BaseDirectory} or {Directory.GetCurrentDirectory()}.");
     }
 
     private static string ThisFile([CallerFilePath] string path = "") => path;
