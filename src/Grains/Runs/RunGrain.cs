@@ -146,7 +146,7 @@ public sealed partial class RunGrain(
         var hash = await blueprints.PutAsync(blueprint, loaded.CanonicalJson);
         var plan = Planner.Plan(blueprint);
 
-        _span = FactoryTelemetry.Source.StartActivity($"run {blueprint.Metadata.Name}", ActivityKind.Internal, parentContext: default);
+        _span = FactoryTelemetry.StartRunSpan($"run {blueprint.Metadata.Name}");
         _span?.SetTag(FactoryTelemetry.Tenant, start.TenantId);
         _span?.SetTag(FactoryTelemetry.Run, RunId);
         var s = state.State;

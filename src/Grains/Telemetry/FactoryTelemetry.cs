@@ -39,6 +39,23 @@ public static class FactoryTelemetry
             : Source.StartActivity(name, ActivityKind.Internal);
     }
 
+    /// <summary>
+    /// Starts a run's span as the root of a trace of its own (a run outlives the request that
+    /// submitted it), linked to the submitter's span when there is one. Null when nobody listens.
+    /// </summary>
+    public static Activity? StartRunSpan(string name)
+    {
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+
+        var caller = Activity.Current;
+        Activity.Current = null;
+        ActivityLink[]? links = caller is null ? null : [new ActivityLink(caller.Context)];
+        return Source.StartActivity(ActivityKind.Internal, parentContext: default, links: links, name: name);
+    }
+
     /// <summary>A new random W3C span id, for spans whose id must be known before they start.</summary>
     public static string NewSpanId() => ActivitySpanId.CreateRandom().ToHexString();
 
