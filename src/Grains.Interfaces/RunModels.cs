@@ -145,6 +145,8 @@ public sealed record RunSnapshot
     [Id(12)] public DateTimeOffset? EndedAt { get; init; }
     /// <summary>Template pack name@version the run used.</summary>
     [Id(13)] public string TemplatePack { get; init; } = "";
+    /// <summary>Every gate result of the run, by module then rule.</summary>
+    [Id(14)] public ImmutableArray<GateResult> Gates { get; init; } = [];
 }
 
 /// <summary>What a module grain is told when it starts.</summary>
@@ -199,7 +201,14 @@ public sealed record AgentResult(
     [property: Id(0)] string Role,
     [property: Id(1)] bool Succeeded,
     [property: Id(2)] string Reason,
-    [property: Id(3)] ImmutableArray<ArtifactRef> Artifacts);
+    [property: Id(3)] ImmutableArray<ArtifactRef> Artifacts)
+{
+    /// <summary>The gates the agent evaluated (the validator's), in rule order; empty for other roles.</summary>
+    [Id(4)] public ImmutableArray<GateResult> Gates { get; init; } = [];
+
+    /// <summary>Whether a blocking gate failed: the agent ran, and promotion must not happen.</summary>
+    public bool Blocked => Gates.Any(g => g.Blocks);
+}
 
 /// <summary>What a module reports to its run when every task it dispatched has ended.</summary>
 /// <param name="Module">The module.</param>
@@ -211,7 +220,14 @@ public sealed record ModuleResult(
     [property: Id(0)] string Module,
     [property: Id(1)] bool Succeeded,
     [property: Id(2)] string Reason,
-    [property: Id(3)] ImmutableArray<PlanTaskState> Tasks);
+    [property: Id(3)] ImmutableArray<PlanTaskState> Tasks)
+{
+    /// <summary>The module's gate results.</summary>
+    [Id(4)] public ImmutableArray<GateResult> Gates { get; init; } = [];
+
+    /// <summary>Whether a blocking gate failed (the module's tasks did not fail, but it must not be promoted).</summary>
+    public bool Blocked => Gates.Any(g => g.Blocks);
+}
 
 /// <summary>One run in a tenant's index.</summary>
 /// <param name="RunId">The run.</param>

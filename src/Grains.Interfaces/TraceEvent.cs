@@ -87,6 +87,12 @@ public static class TraceEventTypes
     public const string SkillFailed = "SkillFailed";
     /// <summary>An artifact was written to the store.</summary>
     public const string ArtifactEmitted = "ArtifactEmitted";
+    /// <summary>A gate found nothing wrong.</summary>
+    public const string GatePassed = "GatePassed";
+    /// <summary>A gate in block mode found violations: the run will not be promoted.</summary>
+    public const string GateFailed = "GateFailed";
+    /// <summary>A gate in warn mode found violations: reported, not blocking.</summary>
+    public const string GateWarned = "GateWarned";
 
     /// <summary>Whether <paramref name="type"/> ends a run.</summary>
     public static bool IsRunTerminal(string type) =>
@@ -122,4 +128,14 @@ public static class TraceAttributes
     public const string DurationMs = "durationMs";
     /// <summary>Template pack name@version.</summary>
     public const string TemplatePack = "templatePack";
+    /// <summary>A gate's rule id.</summary>
+    public const string Rule = "rule";
+    /// <summary>A gate's mode (block or warn).</summary>
+    public const string Mode = "mode";
+    /// <summary>A gate's one-line summary.</summary>
+    public const string Summary = "summary";
+    /// <summary>Number of violations.</summary>
+    public const string Violations = "violations";
+    /// <summary>Prefix of the violation attributes: <c>violation.0</c> holds "path: message".</summary>
+    public const string ViolationPrefix = "violation.";
 }
