@@ -37,8 +37,10 @@ internal sealed class RunProgressView(RunSnapshot plan)
             case TraceEventTypes.ArtifactEmitted:
                 _artifacts++;
                 return null;
-            case TraceEventTypes.ModuleStarted or TraceEventTypes.ModuleCompleted or TraceEventTypes.ModuleFailed:
+            case TraceEventTypes.ModuleStarted or TraceEventTypes.ModuleCompleted or TraceEventTypes.ModuleFailed or TraceEventTypes.ModuleBlocked:
                 return $"{e.Module}: {e.Type}";
+            case TraceEventTypes.GateFailed or TraceEventTypes.GateWarned:
+                return $"{e.Module}: {e.Type} {e.Attributes.GetValueOrDefault(TraceAttributes.Rule, "")}: {e.Attributes.GetValueOrDefault(TraceAttributes.Summary, "")}";
             default:
                 return e.IsTerminal ? $"{e.Type} {e.Attributes.GetValueOrDefault(TraceAttributes.Reason, "")}".TrimEnd() : null;
         }

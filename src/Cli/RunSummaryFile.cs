@@ -30,6 +30,17 @@ internal static class RunSummaryFile
             run.EventCount,
             Tasks = run.Tasks.Select(t => new { t.Task.Id, t.Task.Module, t.Task.Role, t.Status, t.Reason }),
             Artifacts = run.Artifacts.Select(a => new { a.Path, a.Kind, a.Sha256, a.Size, a.Role, a.Skill, a.SkillVersion }),
+            Gates = run.Gates.Select(g => new
+            {
+                g.Module,
+                Rule = g.RuleId,
+                g.Mode,
+                g.Passed,
+                g.Summary,
+                Violations = g.Violations.Select(v => new { v.Path, v.Message }),
+            }),
+            run.CostUsd,
+            run.BaselineBlueprintHash,
         }, Json, cancellationToken);
     }
 }

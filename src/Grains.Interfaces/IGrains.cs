@@ -31,6 +31,11 @@ public interface IRunGrain : IGrainWithStringKey
     [Alias("ReadJournal")]
     Task<ImmutableArray<TraceEvent>> ReadJournalAsync(long fromSequence, int max);
 
+    /// <summary>What the run has cost so far, from its journal. Interleaves: agents ask while the run is busy.</summary>
+    /// <exception cref="RunNotFoundException">No such run.</exception>
+    [Alias("GetCost"), AlwaysInterleave]
+    Task<decimal> GetCostAsync();
+
     /// <summary>Called by a module when every task it dispatched has ended. One-way: a lost report is re-driven.</summary>
     [Alias("OnModuleFinished"), OneWay]
     Task OnModuleFinishedAsync(ModuleResult result);
@@ -73,6 +78,17 @@ public interface ITenantGrain : IGrainWithStringKey
     /// <summary>The tenant's most recent runs, newest first.</summary>
     [Alias("ListRuns")]
     Task<ImmutableArray<TenantRunEntry>> ListRunsAsync(int max);
+
+    /// <summary>
+    /// The tenant's promoted release of the blueprint named <paramref name="blueprintName"/> with the highest
+    /// version, or null when none was promoted. Interleaves: a run asks while its submission is in progress.
+    /// </summary>
+    [Alias("GetPromoted"), AlwaysInterleave]
+    Task<PromotedRelease?> GetPromotedAsync(string blueprintName);
+
+    /// <summary>Records a run whose every gate passed as a promoted release of its blueprint. Idempotent.</summary>
+    [Alias("OnRunPromoted")]
+    Task OnRunPromotedAsync(PromotedRelease release);
 }
 
 /// <summary>Well-known names shared by the grains and their hosts.</summary>

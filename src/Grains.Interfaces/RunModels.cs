@@ -77,6 +77,12 @@ public sealed record RunRequest
 
     /// <summary>Optional: the same key from the same tenant returns the same run.</summary>
     [Id(1)] public string IdempotencyKey { get; init; } = "";
+
+    /// <summary>
+    /// Canonical JSON of the blueprint the breaking-change gate compares with; empty (the default) for the
+    /// tenant's last promoted run of a blueprint of the same name. Replays pass the recorded one.
+    /// </summary>
+    [Id(2)] public string BaselineBlueprintJson { get; init; } = "";
 }
 
 /// <summary>What submitting a run returns at once; the run proceeds without the caller.</summary>
@@ -101,6 +107,9 @@ public sealed record RunStart
 
     /// <summary>When the tenant accepted it.</summary>
     [Id(2)] public required DateTimeOffset SubmittedAt { get; init; }
+
+    /// <summary>Canonical JSON of the blueprint the breaking-change gate compares with (the tenant's last promoted version), or empty for none.</summary>
+    [Id(3)] public string BaselineBlueprintJson { get; init; } = "";
 }
 
 /// <summary>A task's state as the run sees it.</summary>
@@ -145,8 +154,15 @@ public sealed record RunSnapshot
     [Id(12)] public DateTimeOffset? EndedAt { get; init; }
     /// <summary>Template pack name@version the run used.</summary>
     [Id(13)] public string TemplatePack { get; init; } = "";
+
     /// <summary>Every gate result of the run, by module then rule.</summary>
     [Id(14)] public ImmutableArray<GateResult> Gates { get; init; } = [];
+
+    /// <summary>What the run has cost so far (skills' compute and model tokens), in US dollars.</summary>
+    [Id(15)] public decimal CostUsd { get; init; }
+
+    /// <summary>Canonical hash of the blueprint its breaking-change gate compares with (the tenant's last promoted version), or empty.</summary>
+    [Id(16)] public string BaselineBlueprintHash { get; init; } = "";
 }
 
 /// <summary>What a module grain is told when it starts.</summary>
@@ -167,6 +183,9 @@ public sealed record ModuleWork
     [Id(5)] public required string TraceId { get; init; }
     /// <summary>The run span's id, parent of the module span.</summary>
     [Id(6)] public required string ParentSpanId { get; init; }
+
+    /// <summary>Canonical hash of the blueprint the breaking-change gate compares with, or empty for none.</summary>
+    [Id(7)] public string BaselineBlueprintHash { get; init; } = "";
 }
 
 /// <summary>What an agent grain is told to do.</summary>
@@ -189,6 +208,9 @@ public sealed record AgentWork
     [Id(6)] public required string TraceId { get; init; }
     /// <summary>The module span's id, parent of the agent span.</summary>
     [Id(7)] public required string ParentSpanId { get; init; }
+
+    /// <summary>Canonical hash of the blueprint the breaking-change gate compares with, or empty for none.</summary>
+    [Id(8)] public string BaselineBlueprintHash { get; init; } = "";
 }
 
 /// <summary>What an agent reports to its module when it ends.</summary>
@@ -258,3 +280,15 @@ public sealed record RunSummary(
     [property: Id(4)] string BlueprintVersion,
     [property: Id(5)] string Reason,
     [property: Id(6)] long EventCount);
+
+/// <summary>A run promoted to release: every gate of every module passed.</summary>
+/// <param name="RunId">The run.</param>
+/// <param name="BlueprintName">Blueprint name.</param>
+/// <param name="BlueprintVersion">Blueprint version (SemVer).</param>
+/// <param name="BlueprintHash">The blueprint's canonical hash.</param>
+[GenerateSerializer, Immutable, Alias("Factory.PromotedRelease")]
+public sealed record PromotedRelease(
+    [property: Id(0)] string RunId,
+    [property: Id(1)] string BlueprintName,
+    [property: Id(2)] string BlueprintVersion,
+    [property: Id(3)] string BlueprintHash);

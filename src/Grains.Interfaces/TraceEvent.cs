@@ -73,6 +73,8 @@ public static class TraceEventTypes
     public const string ModuleCompleted = "ModuleCompleted";
     /// <summary>A task of the module failed.</summary>
     public const string ModuleFailed = "ModuleFailed";
+    /// <summary>A gate of the module blocked its promotion: its release did not run.</summary>
+    public const string ModuleBlocked = "ModuleBlocked";
     /// <summary>An agent began its work.</summary>
     public const string AgentStarted = "AgentStarted";
     /// <summary>An agent finished every skill.</summary>
@@ -136,6 +138,10 @@ public static class TraceAttributes
     public const string Summary = "summary";
     /// <summary>Number of violations.</summary>
     public const string Violations = "violations";
+    /// <summary>Cost in US dollars.</summary>
+    public const string CostUsd = "costUsd";
+    /// <summary>Canonical hash of the blueprint the breaking-change gate compares with.</summary>
+    public const string BaselineBlueprintHash = "baselineBlueprintHash";
     /// <summary>Prefix of the violation attributes: <c>violation.0</c> holds "path: message".</summary>
     public const string ViolationPrefix = "violation.";
 }

@@ -95,6 +95,26 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task RunBlockedByAGateExitsThreeAndPrintsEachViolation()
+    {
+        var blueprint = Path.Combine(_work.FullName, "todo-unscoped.yaml");
+        var yaml = (await File.ReadAllTextAsync(CliHarness.Sample("todo-service.yaml"))).ReplaceLineEndings("\n")
+            .Replace("        scope: todos.read\n        output: TodoItem[]\n", "        output: TodoItem[]\n", StringComparison.Ordinal);
+        await File.WriteAllTextAsync(blueprint, yaml);
+
+        var (exit, output, errors) = await CliHarness.InvokeAsync("run", blueprint, "--out", Out, "--store", Store);
+
+        Assert.True(exit == ExitCodes.RunBlocked, $"exit {exit}{Environment.NewLine}{output}{Environment.NewLine}{errors}");
+        Assert.Contains("Blocked", output, StringComparison.Ordinal);
+        Assert.Contains("auth-scope-required", output, StringComparison.Ordinal);
+        Assert.Contains("modules[0].operations[2].scope", output, StringComparison.Ordinal);
+        using var summary = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Out, "run.json")));
+        var failed = summary.RootElement.GetProperty("gates").EnumerateArray().Where(g => !g.GetProperty("passed").GetBoolean()).ToList();
+        Assert.Equal("auth-scope-required", Assert.Single(failed).GetProperty("rule").GetString());
+        Assert.False(File.Exists(Path.Combine(Out, "todos", "release", "manifest.json")));
+    }
+
+    [Fact]
     public async Task ValidatePrintsTheCanonicalHashOfAValidBlueprint()
     {
         var (exit, output, _) = await CliHarness.InvokeAsync("validate", CliHarness.Sample("todo-service.yaml"));

@@ -156,6 +156,42 @@ internal static class RunCommand
             grid.AddRow("duration", $"{(ended - run.SubmittedAt).TotalSeconds:F2} s");
         }
 
+        var gates = run.Gates.Length == 0 ? "none evaluated" : $"{run.Gates.Count(g => g.Passed)}/{run.Gates.Length} passed";
+        if (run.Gates.Any(g => g.Blocks))
+        {
+            gates += $", [red]{run.Gates.Count(g => g.Blocks)} blocking[/]";
+        }
+
+        if (run.Gates.Any(g => !g.Passed && g.Mode == GateMode.Warn))
+        {
+            gates += $", [yellow]{run.Gates.Count(g => !g.Passed && g.Mode == GateMode.Warn)} warning[/]";
+        }
+
+        grid.AddRow("gates", gates);
+        grid.AddRow("cost", $"${run.CostUsd:0.######}");
         console.Write(new Panel(grid).Header("Factory run").BorderColor(run.Status == RunStatus.Succeeded ? Color.Green : Color.Red));
+        PrintViolations(console, run);
+    }
+
+    /// <summary>Every violation of every gate that did not pass: rule id, mode, path and message.</summary>
+    private static void PrintViolations(IAnsiConsole console, RunSnapshot run)
+    {
+        var failed = run.Gates.Where(g => !g.Passed).ToList();
+        if (failed.Count == 0)
+        {
+            return;
+        }
+
+        var table = new Table().AddColumn("module").AddColumn("rule").AddColumn("mode").AddColumn("path").AddColumn("violation");
+        foreach (var gate in failed)
+        {
+            var mode = gate.Mode == GateMode.Block ? "[red]block[/]" : "[yellow]warn[/]";
+            foreach (var violation in gate.Violations.DefaultIfEmpty(new GateViolation(gate.RuleId, "", gate.Summary)))
+            {
+                table.AddRow(Markup.Escape(gate.Module), Markup.Escape(gate.RuleId), mode, Markup.Escape(violation.Path), Markup.Escape(violation.Message));
+            }
+        }
+
+        console.Write(table.Title("Gate violations"));
     }
 }

@@ -6,4 +6,7 @@ public sealed partial class AgentGrain
 {
     [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Run {RunId}: agent {Role} on module {Module} failed: {Reason}")]
     private static partial void LogAgentFailed(ILogger logger, Exception exception, string runId, string module, string role, string reason);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Run {RunId}: gate {Rule} ({Mode}) on module {Module} found violations: {Summary}")]
+    private static partial void LogGateViolated(ILogger logger, string runId, string module, string rule, string mode, string summary);
 }

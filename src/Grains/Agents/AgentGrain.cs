@@ -7,6 +7,7 @@ using Factory.Grains.Skills;
 using Factory.Grains.Storage;
 using Factory.Grains.Telemetry;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Factory.Grains.Agents;
 
@@ -29,8 +30,10 @@ public sealed partial class AgentGrain(
     SkillKernels kernels,
     IArtifactStore store,
     BlueprintCache blueprints,
+    GateStep gateStep,
     FactoryInstruments instruments,
     TimeProvider time,
+    IOptions<FactoryRuntimeOptions> options,
     ILogger<AgentGrain> logger) : Grain, IAgentGrain
 {
     private IGrainTimer? _work;
@@ -104,7 +107,16 @@ public sealed partial class AgentGrain(
                 failedSkill = null;
             }
 
-            result = new AgentResult(work.Role, Succeeded: true, Reason: "", artifacts.ToImmutable());
+            ImmutableArray<GateResult> gates = [];
+            if (work.Role == AgentRoles.Validator)
+            {
+                failedSkill = GateStep.SkillId;
+                (gates, var batch) = await RunGatesAsync(input, work, events, spanId, artifacts, cancellationToken);
+                await stream.OnNextBatchAsync(batch);
+                failedSkill = null;
+            }
+
+            result = new AgentResult(work.Role, Succeeded: true, Reason: "", artifacts.ToImmutable()) { Gates = gates };
             await stream.OnNextAsync(events.Next(TraceEventTypes.AgentCompleted, work.Module, work.Role, spanId: spanId, parentSpanId: work.ParentSpanId,
                 attributes: [new(TraceAttributes.Artifacts, artifacts.Count.ToString(CultureInfo.InvariantCulture))]));
         }
@@ -158,27 +170,94 @@ public sealed partial class AgentGrain(
         var files = await kernels.InvokeAsync(kernel, skill, input, cancellationToken);
         foreach (var file in files)
         {
-            var address = await store.PutAsync(file.Content, cancellationToken);
-            var artifact = new ArtifactRef($"{work.Module}/{file.Path}", file.Kind, address.Sha256, address.Size, work.Module, work.Role, skill.Id, skill.Version);
-            artifacts.Add(artifact);
-            batch.Add(events.Next(TraceEventTypes.ArtifactEmitted, work.Module, work.Role, skill.Id, spanId, agentSpanId,
-            [
-                new(TraceAttributes.Path, artifact.Path),
-                new(TraceAttributes.Kind, artifact.Kind),
-                new(TraceAttributes.Sha256, artifact.Sha256),
-                new(TraceAttributes.Size, artifact.Size.ToString(CultureInfo.InvariantCulture)),
-                new(TraceAttributes.SkillVersion, skill.Version),
-            ]));
+            batch.Add(await EmitAsync(file, skill.Id, skill.Version, work, events, spanId, agentSpanId, artifacts, cancellationToken));
         }
 
-        var elapsed = time.GetElapsedTime(started);
-        instruments.OnSkillEnded(skill.Id, elapsed, files.Count);
-        batch.Add(events.Next(TraceEventTypes.SkillCompleted, work.Module, work.Role, skill.Id, spanId, agentSpanId,
-        [
-            new(TraceAttributes.Artifacts, files.Count.ToString(CultureInfo.InvariantCulture)),
-            new(TraceAttributes.DurationMs, elapsed.TotalMilliseconds.ToString("F1", CultureInfo.InvariantCulture)),
-        ]));
+        batch.Add(SkillCompleted(skill.Id, files.Count, started, work, events, spanId, agentSpanId));
         return batch;
+    }
+
+    /// <summary>
+    /// The validator's gates, traced as the built-in skill <see cref="GateStep.SkillId"/>: one event per gate
+    /// result, and the module's validation report as an artifact.
+    /// </summary>
+    private async Task<(ImmutableArray<GateResult> Gates, List<TraceEvent> Batch)> RunGatesAsync(
+        SkillInput input,
+        AgentWork work,
+        TraceEventSequence events,
+        string agentSpanId,
+        ImmutableArray<ArtifactRef>.Builder artifacts,
+        CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        using var span = FactoryTelemetry.StartSpan($"skill {GateStep.SkillId}", work.TraceId, agentSpanId);
+        Tag(span, work);
+        span?.SetTag(FactoryTelemetry.Skill, GateStep.SkillId);
+        var spanId = span?.SpanId.ToHexString() ?? FactoryTelemetry.NewSpanId();
+        var batch = new List<TraceEvent>
+        {
+            events.Next(TraceEventTypes.SkillStarted, work.Module, work.Role, GateStep.SkillId, spanId, agentSpanId,
+                [new(TraceAttributes.SkillVersion, GateStep.SkillVersion)]),
+        };
+
+        var baseline = work.BaselineBlueprintHash.Length > 0 ? await blueprints.GetAsync(work.BaselineBlueprintHash) : null;
+        var cost = await GrainFactory.GetGrain<IRunGrain>(work.RunId).GetCostAsync();
+        var (gates, report) = await gateStep.RunAsync(input, baseline, cost, cancellationToken);
+        batch.Add(await EmitAsync(report, GateStep.SkillId, GateStep.SkillVersion, work, events, spanId, agentSpanId, artifacts, cancellationToken));
+        foreach (var gate in gates)
+        {
+            batch.Add(events.Next(GateStep.EventType(gate), work.Module, work.Role, GateStep.SkillId, spanId, agentSpanId, GateStep.EventAttributes(gate)));
+            if (!gate.Passed)
+            {
+                LogGateViolated(logger, work.RunId, work.Module, gate.RuleId, GateStep.ModeName(gate.Mode), gate.Summary);
+            }
+        }
+
+        if (gates.Any(g => g.Blocks))
+        {
+            span?.SetStatus(ActivityStatusCode.Error, "a gate blocked promotion");
+        }
+
+        batch.Add(SkillCompleted(GateStep.SkillId, 1, started, work, events, spanId, agentSpanId));
+        return (gates, batch);
+    }
+
+    private async Task<TraceEvent> EmitAsync(
+        GeneratedFile file,
+        string skillId,
+        string skillVersion,
+        AgentWork work,
+        TraceEventSequence events,
+        string spanId,
+        string agentSpanId,
+        ImmutableArray<ArtifactRef>.Builder artifacts,
+        CancellationToken cancellationToken)
+    {
+        var address = await store.PutAsync(file.Content, cancellationToken);
+        var artifact = new ArtifactRef($"{work.Module}/{file.Path}", file.Kind, address.Sha256, address.Size, work.Module, work.Role, skillId, skillVersion);
+        artifacts.Add(artifact);
+        return events.Next(TraceEventTypes.ArtifactEmitted, work.Module, work.Role, skillId, spanId, agentSpanId,
+        [
+            new(TraceAttributes.Path, artifact.Path),
+            new(TraceAttributes.Kind, artifact.Kind),
+            new(TraceAttributes.Sha256, artifact.Sha256),
+            new(TraceAttributes.Size, artifact.Size.ToString(CultureInfo.InvariantCulture)),
+            new(TraceAttributes.SkillVersion, skillVersion),
+        ]);
+    }
+
+    /// <summary>The skill's closing event, with its duration and what its compute cost.</summary>
+    private TraceEvent SkillCompleted(string skillId, int artifactCount, long started, AgentWork work, TraceEventSequence events, string spanId, string agentSpanId)
+    {
+        var elapsed = time.GetElapsedTime(started);
+        var cost = (decimal)elapsed.TotalSeconds * options.Value.ComputePricePerSecondUsd;
+        instruments.OnSkillEnded(skillId, elapsed, artifactCount);
+        return events.Next(TraceEventTypes.SkillCompleted, work.Module, work.Role, skillId, spanId, agentSpanId,
+        [
+            new(TraceAttributes.Artifacts, artifactCount.ToString(CultureInfo.InvariantCulture)),
+            new(TraceAttributes.DurationMs, elapsed.TotalMilliseconds.ToString("F1", CultureInfo.InvariantCulture)),
+            new(TraceAttributes.CostUsd, cost.ToString("0.##########", CultureInfo.InvariantCulture)),
+        ]);
     }
 
 

@@ -30,6 +30,12 @@ public sealed class ModuleState
 
     /// <summary>Whether the module has reported its result to the run.</summary>
     [Id(6)] public bool Finished { get; set; }
+
+    /// <summary>The validator's gate results.</summary>
+    [Id(7)] public List<GateResult> Gates { get; set; } = [];
+
+    /// <summary>Why a gate blocked the module's promotion, or empty.</summary>
+    [Id(8)] public string BlockedReason { get; set; } = "";
 }
 
 /// <summary>
@@ -88,6 +94,11 @@ public sealed class ModuleGrain(
 
         state.State.Statuses[taskId] = result.Succeeded ? PlanTaskStatus.Succeeded : PlanTaskStatus.Failed;
         state.State.Artifacts.AddRange(result.Artifacts);
+        state.State.Gates.AddRange(result.Gates);
+        if (result.Blocked && state.State.BlockedReason.Length == 0)
+        {
+            state.State.BlockedReason = BlockedReason(work.Module, result.Gates);
+        }
         if (!result.Succeeded)
         {
             state.State.Reasons[taskId] = result.Reason;
@@ -97,7 +108,7 @@ public sealed class ModuleGrain(
             }
         }
 
-        if (state.State.FailureReason.Length == 0)
+        if (state.State.FailureReason.Length == 0 && state.State.BlockedReason.Length == 0)
         {
             await DispatchReadyAsync(work);
         }
@@ -158,6 +169,7 @@ public sealed class ModuleGrain(
         Upstream = UpstreamOf(work, task),
         TraceId = work.TraceId,
         ParentSpanId = state.State.SpanId,
+        BaselineBlueprintHash = work.BaselineBlueprintHash,
     };
 
     private ImmutableArray<ArtifactRef> UpstreamOf(ModuleWork work, PlanTask task)
@@ -181,22 +193,27 @@ public sealed class ModuleGrain(
 
     private async Task FinishAsync(ModuleWork work)
     {
-        var succeeded = state.State.FailureReason.Length == 0 && state.State.Statuses.Values.All(s => s == PlanTaskStatus.Succeeded);
+        var failed = state.State.FailureReason.Length > 0 || state.State.Statuses.Values.Any(s => s == PlanTaskStatus.Failed);
+        var blocked = !failed && state.State.BlockedReason.Length > 0;
         foreach (var task in work.Tasks.Where(t => state.State.Statuses[t.Id] == PlanTaskStatus.Pending))
         {
             state.State.Statuses[task.Id] = PlanTaskStatus.Skipped;
-            state.State.Reasons[task.Id] = "not run: an earlier task of the module failed";
+            state.State.Reasons[task.Id] = blocked
+                ? "not run: a gate blocked the module's promotion"
+                : "not run: an earlier task of the module failed";
         }
 
         state.State.Finished = true;
         await state.WriteStateAsync();
-        await PublishAsync(1, succeeded ? TraceEventTypes.ModuleCompleted : TraceEventTypes.ModuleFailed,
-            succeeded
-                ? [new(TraceAttributes.Artifacts, state.State.Artifacts.Count.ToString(CultureInfo.InvariantCulture))]
-                : [new(TraceAttributes.Reason, state.State.FailureReason)]);
-        if (!succeeded)
+        var (type, attribute) = failed
+            ? (TraceEventTypes.ModuleFailed, new KeyValuePair<string, string>(TraceAttributes.Reason, state.State.FailureReason))
+            : blocked
+                ? (TraceEventTypes.ModuleBlocked, new KeyValuePair<string, string>(TraceAttributes.Reason, state.State.BlockedReason))
+                : (TraceEventTypes.ModuleCompleted, new KeyValuePair<string, string>(TraceAttributes.Artifacts, state.State.Artifacts.Count.ToString(CultureInfo.InvariantCulture)));
+        await PublishAsync(1, type, [attribute]);
+        if (failed || blocked)
         {
-            _span?.SetStatus(ActivityStatusCode.Error, state.State.FailureReason);
+            _span?.SetStatus(ActivityStatusCode.Error, failed ? state.State.FailureReason : state.State.BlockedReason);
         }
 
         _span?.Dispose();
@@ -210,9 +227,17 @@ public sealed class ModuleGrain(
         var tasks = work.Tasks
             .Select(t => new PlanTaskState(t, state.State.Statuses[t.Id], state.State.Reasons.GetValueOrDefault(t.Id, "")))
             .ToImmutableArray();
+        var reason = succeeded ? state.State.BlockedReason : state.State.FailureReason;
         return GrainFactory.GetGrain<IRunGrain>(work.RunId)
-            .OnModuleFinishedAsync(new ModuleResult(work.Module, succeeded, state.State.FailureReason, tasks));
+            .OnModuleFinishedAsync(new ModuleResult(work.Module, succeeded, reason, tasks) { Gates = [.. state.State.Gates] });
     }
+
+    /// <summary>One line naming each blocking gate and its first violation.</summary>
+    private static string BlockedReason(string module, IEnumerable<GateResult> gates) =>
+        $"gates blocked the promotion of module {module}: " + string.Join("; ", gates.Where(g => g.Blocks).Select(g =>
+            g.Violations.Length == 0
+                ? g.RuleId
+                : $"{g.RuleId} ({g.Violations.Length} violation{(g.Violations.Length == 1 ? "" : "s")}, first: {(g.Violations[0].Path.Length > 0 ? g.Violations[0].Path + ": " : "")}{g.Violations[0].Message})"));
 
     /// <summary>Publishes the module's event number <paramref name="ordinal"/> (0: started, 1: ended), whose id is stable across activations.</summary>
     private Task PublishAsync(int ordinal, string type, IEnumerable<KeyValuePair<string, string>> attributes)

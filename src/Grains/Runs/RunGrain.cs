@@ -53,6 +53,12 @@ public sealed class RunState
     [Id(13)] public DateTimeOffset? EndedAt { get; set; }
     /// <summary>Template pack name@version.</summary>
     [Id(14)] public string TemplatePack { get; set; } = "";
+    /// <summary>Gate results reported by modules, in report order.</summary>
+    [Id(15)] public List<GateResult> Gates { get; set; } = [];
+    /// <summary>Modules whose gates blocked their promotion.</summary>
+    [Id(16)] public List<string> BlockedModules { get; set; } = [];
+    /// <summary>Canonical hash of the blueprint the breaking-change gate compares with, or empty.</summary>
+    [Id(17)] public string BaselineBlueprintHash { get; set; } = "";
 }
 
 /// <summary>
@@ -82,6 +88,7 @@ public sealed partial class RunGrain(
     private readonly HashSet<string> _terminalEventsSeen = new(StringComparer.Ordinal);
     private TaskCompletionSource _appended = NewSignal();
     private long _next;
+    private decimal _costUsd;
     private bool _terminalJournaled;
     private IGrainTimer? _settleDeadline;
     private Activity? _span;
@@ -145,6 +152,7 @@ public sealed partial class RunGrain(
         var blueprint = loaded.Blueprint;
         var hash = await blueprints.PutAsync(blueprint, loaded.CanonicalJson);
         var plan = Planner.Plan(blueprint);
+        var baseline = await BaselineAsync(start, blueprint);
 
         _span = FactoryTelemetry.StartRunSpan($"run {blueprint.Metadata.Name}");
         _span?.SetTag(FactoryTelemetry.Tenant, start.TenantId);
@@ -160,6 +168,7 @@ public sealed partial class RunGrain(
         s.Plan = [.. plan];
         s.SubmittedAt = start.SubmittedAt;
         s.TemplatePack = $"{pack.Name}@{pack.Version}";
+        s.BaselineBlueprintHash = baseline;
         await state.WriteStateAsync();
 
         // Durable: if a silo dies, this reminder fires on a survivor and re-drives what was in flight.
@@ -173,6 +182,7 @@ public sealed partial class RunGrain(
             new(TraceAttributes.BlueprintVersion, s.BlueprintVersion),
             new(TraceAttributes.BlueprintHash, s.BlueprintHash),
             new(TraceAttributes.TemplatePack, s.TemplatePack),
+            new(TraceAttributes.BaselineBlueprintHash, s.BaselineBlueprintHash),
         ]));
         await AppendAsync(events.At(1, TraceEventTypes.PlanCreated, "", spanId: s.SpanId, attributes:
         [
@@ -191,6 +201,34 @@ public sealed partial class RunGrain(
     {
         EnsureExists();
         return Task.FromResult(Snapshot());
+    }
+
+    /// <inheritdoc/>
+    public Task<decimal> GetCostAsync()
+    {
+        EnsureExists();
+        return Task.FromResult(_costUsd);
+    }
+
+    /// <summary>
+    /// The canonical hash of the blueprint the breaking-change gate compares with: the one the request
+    /// names (a replay), else the tenant's last promoted run of a blueprint of the same name; empty for none.
+    /// </summary>
+    private async Task<string> BaselineAsync(RunStart start, Blueprint blueprint)
+    {
+        if (start.BaselineBlueprintJson.Length > 0)
+        {
+            var loaded = BlueprintLoader.Load(start.BaselineBlueprintJson, $"baseline of run {RunId}");
+            if (!loaded.IsValid || loaded.Blueprint is null || loaded.CanonicalJson is null)
+            {
+                throw new BlueprintRejectedException([.. loaded.Problems.Select(p => $"baseline: {p}")]);
+            }
+
+            return await blueprints.PutAsync(loaded.Blueprint, loaded.CanonicalJson);
+        }
+
+        var promoted = await GrainFactory.GetGrain<ITenantGrain>(start.TenantId).GetPromotedAsync(blueprint.Metadata.Name);
+        return promoted?.BlueprintHash ?? "";
     }
 
     /// <inheritdoc/>
@@ -246,15 +284,26 @@ public sealed partial class RunGrain(
             return;
         }
 
-        s.FinishedModules[result.Module] = result.Succeeded;
+        var hadFailure = FinalStatus() == RunStatus.Failed;
+        s.FinishedModules[result.Module] = result.Succeeded && !result.Blocked;
+        s.Gates.AddRange(result.Gates);
         foreach (var task in result.Tasks)
         {
             s.FinalTasks[task.Task.Id] = task;
         }
 
-        if (!result.Succeeded && s.Reason.Length == 0)
+        if (result.Blocked && result.Succeeded)
         {
-            s.Reason = $"module {result.Module}: {result.Reason}";
+            s.BlockedModules.Add(result.Module);
+        }
+
+        if (!result.Succeeded && !hadFailure)
+        {
+            s.Reason = $"module {result.Module}: {result.Reason}"; // the first failure's reason outranks a block's
+        }
+        else if (result.Blocked && s.Reason.Length == 0)
+        {
+            s.Reason = result.Reason;
         }
 
         await state.WriteStateAsync();
@@ -348,8 +397,15 @@ public sealed partial class RunGrain(
                 _liveTasks[taskId] = PlanTaskStatus.Failed;
                 _terminalEventsSeen.Add(taskId);
                 break;
-            case TraceEventTypes.ModuleCompleted or TraceEventTypes.ModuleFailed:
+            case TraceEventTypes.ModuleCompleted or TraceEventTypes.ModuleFailed or TraceEventTypes.ModuleBlocked:
                 _terminalEventsSeen.Add(e.Module);
+                break;
+            case TraceEventTypes.SkillCompleted:
+                if (decimal.TryParse(e.Attributes.GetValueOrDefault(TraceAttributes.CostUsd), NumberStyles.Number, CultureInfo.InvariantCulture, out var cost))
+                {
+                    _costUsd += cost;
+                }
+
                 break;
             case TraceEventTypes.ArtifactEmitted:
                 var path = e.Attributes.GetValueOrDefault(TraceAttributes.Path, "");
@@ -407,6 +463,7 @@ public sealed partial class RunGrain(
         Tasks = [.. state.State.Plan.Where(t => t.Module == module)],
         TraceId = state.State.TraceId,
         ParentSpanId = state.State.SpanId,
+        BaselineBlueprintHash = state.State.BaselineBlueprintHash,
     };
 
     /// <summary>Each module (in plan order) with the modules it depends on, read off the plan's cross-module edges.</summary>
@@ -445,7 +502,16 @@ public sealed partial class RunGrain(
             return;
         }
 
-        await FinishAsync(failed ? RunStatus.Failed : RunStatus.Succeeded);
+        await FinishAsync(FinalStatus());
+    }
+
+    /// <summary>Failed if a module failed, else blocked if a gate blocked one, else succeeded.</summary>
+    private RunStatus FinalStatus()
+    {
+        var s = state.State;
+        return s.FinishedModules.Any(m => !m.Value && !s.BlockedModules.Contains(m.Key)) ? RunStatus.Failed
+            : s.BlockedModules.Count > 0 ? RunStatus.Blocked
+            : RunStatus.Succeeded;
     }
 
     private IEnumerable<string> MissingTerminalEvents()
@@ -465,7 +531,7 @@ public sealed partial class RunGrain(
         }
 
         LogTraceNotSettled(logger, RunId, string.Join(", ", MissingTerminalEvents()));
-        await FinishAsync(state.State.FinishedModules.ContainsValue(false) ? RunStatus.Failed : RunStatus.Succeeded);
+        await FinishAsync(FinalStatus());
     }
 
     private async Task FinishAsync(RunStatus status)
@@ -485,6 +551,13 @@ public sealed partial class RunGrain(
         _span?.Dispose();
         _span = null;
         await UnregisterRedriveAsync();
+        if (status == RunStatus.Succeeded)
+        {
+            // Every gate of every module passed: this run is the tenant's promoted release of its blueprint.
+            await GrainFactory.GetGrain<ITenantGrain>(s.TenantId)
+                .OnRunPromotedAsync(new PromotedRelease(RunId, s.BlueprintName, s.BlueprintVersion, s.BlueprintHash));
+        }
+
         instruments.OnRunEnded(s.TenantId, status);
         LogRunEnded(logger, RunId, status, s.Reason);
         await PublishSummaryAsync();
@@ -505,7 +578,13 @@ public sealed partial class RunGrain(
             new(TraceAttributes.Tasks, s.FinalTasks.Values.Count(t => t.Status == PlanTaskStatus.Succeeded).ToString(CultureInfo.InvariantCulture)),
             new(TraceAttributes.Artifacts, _artifacts.Count.ToString(CultureInfo.InvariantCulture)),
             new(TraceAttributes.DurationMs, ((s.EndedAt ?? time.GetUtcNow()) - s.SubmittedAt).TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture)),
+            new(TraceAttributes.CostUsd, _costUsd.ToString("0.##########", CultureInfo.InvariantCulture)),
         };
+        if (s.Status == RunStatus.Blocked)
+        {
+            attributes.Add(new(TraceAttributes.Violations, s.Gates.Where(g => g.Blocks).Sum(g => g.Violations.Length).ToString(CultureInfo.InvariantCulture)));
+        }
+
         if (s.Reason.Length > 0)
         {
             attributes.Add(new(TraceAttributes.Reason, s.Reason));
@@ -538,6 +617,9 @@ public sealed partial class RunGrain(
             SubmittedAt = s.SubmittedAt,
             EndedAt = s.EndedAt,
             TemplatePack = s.TemplatePack,
+            Gates = [.. s.Gates.OrderBy(g => g.Module, StringComparer.Ordinal).ThenBy(g => g.RuleId, StringComparer.Ordinal)],
+            CostUsd = _costUsd,
+            BaselineBlueprintHash = s.BaselineBlueprintHash,
         };
     }
 

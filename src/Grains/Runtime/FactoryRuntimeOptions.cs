@@ -32,6 +32,12 @@ public sealed class FactoryRuntimeOptions
     /// Default: 1 minute (Orleans' minimum reminder period unless configured lower).
     /// </summary>
     public TimeSpan RedrivePeriod { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Price of one second of skill compute, in US dollars: a skill's cost is its duration times this
+    /// (plus its model tokens, when it calls a model). Default: 0.0001.
+    /// </summary>
+    public decimal ComputePricePerSecondUsd { get; set; } = 0.0001m;
 }
 
 /// <summary>Checks <see cref="FactoryRuntimeOptions"/> at start-up; each failure names the setting.</summary>
@@ -59,6 +65,11 @@ public sealed class FactoryRuntimeOptionsValidator : IValidateOptions<FactoryRun
         if (options.RedrivePeriod <= TimeSpan.Zero)
         {
             failures.Add($"{FactoryRuntimeOptions.Section}:RedrivePeriod must be positive (was {options.RedrivePeriod}).");
+        }
+
+        if (options.ComputePricePerSecondUsd < 0)
+        {
+            failures.Add($"{FactoryRuntimeOptions.Section}:ComputePricePerSecondUsd must not be negative (was {options.ComputePricePerSecondUsd}).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

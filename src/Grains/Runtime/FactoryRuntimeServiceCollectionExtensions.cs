@@ -1,4 +1,5 @@
 using Factory.Grains.Agents;
+using Factory.Grains.Gates;
 using Factory.Grains.Journal;
 using Factory.Grains.Skills;
 using Factory.Grains.Storage;
@@ -35,6 +36,8 @@ public static class FactoryRuntimeServiceCollectionExtensions
         });
         services.TryAddSingleton<ISkillExecutor>(sp => new ScribanSkillExecutor(sp.GetRequiredService<ITemplatePack>()));
         services.TryAddSingleton<SkillKernels>();
+        services.AddFactoryGates();
+        services.TryAddSingleton<GateStep>();
         services.TryAddSingleton<IArtifactStore>(sp =>
             new FileSystemArtifactStore(sp.GetRequiredService<IOptions<FactoryRuntimeOptions>>().Value.ArtifactsPath));
         services.TryAddSingleton<IRunJournal, MemoryRunJournal>();

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Semver;
 
 namespace Factory.Grains.Tenants;
 
@@ -11,6 +12,9 @@ public sealed class TenantState
 
     /// <summary>Run id by idempotency key.</summary>
     [Id(1)] public Dictionary<string, string> IdempotencyKeys { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The promoted release with the highest version, by blueprint name.</summary>
+    [Id(2)] public Dictionary<string, PromotedRelease> Promoted { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>
@@ -41,6 +45,7 @@ public sealed class TenantGrain(
             TenantId = this.GetPrimaryKeyString(),
             BlueprintJson = request.BlueprintJson,
             SubmittedAt = now,
+            BaselineBlueprintJson = request.BaselineBlueprintJson,
         });
 
         state.State.Runs.Add(new TenantRunEntry(runId, snapshot.BlueprintName, snapshot.BlueprintVersion, now));
@@ -65,4 +70,26 @@ public sealed class TenantGrain(
         var take = Math.Clamp(max, 0, runs.Count);
         return Task.FromResult(runs.Skip(runs.Count - take).Reverse().ToImmutableArray());
     }
+
+    /// <inheritdoc/>
+    public Task<PromotedRelease?> GetPromotedAsync(string blueprintName) =>
+        Task.FromResult(state.State.Promoted.GetValueOrDefault(blueprintName));
+
+    /// <inheritdoc/>
+    public async Task OnRunPromotedAsync(PromotedRelease release)
+    {
+        ArgumentNullException.ThrowIfNull(release);
+        var promoted = state.State.Promoted;
+        if (promoted.TryGetValue(release.BlueprintName, out var current)
+            && (current.RunId == release.RunId || IsOlder(release.BlueprintVersion, current.BlueprintVersion)))
+        {
+            return; // a repeated report, or a release older than the one on record
+        }
+
+        promoted[release.BlueprintName] = release;
+        await state.WriteStateAsync();
+    }
+
+    private static bool IsOlder(string version, string than) =>
+        SemVersion.TryParse(version, out var v) && SemVersion.TryParse(than, out var t) && SemVersion.ComparePrecedence(v, t) < 0;
 }

@@ -160,21 +160,16 @@ public sealed class ScribanSkillExecutorTests
     }
 
     [Fact]
-    public void ValidatorReportAndReleaseManifestReflectUpstreamArtifacts()
+    public void ReleaseManifestListsEveryUpstreamArtifact()
     {
         var (blueprint, hash) = ClinicSample();
         var executor = new ScribanSkillExecutor(SkillTestSupport.Pack);
         var files = SkillTestSupport.RenderModule(executor, SkillTestSupport.Pack, blueprint, hash, blueprint.Modules[0]);
 
-        using var report = JsonDocument.Parse(files.Single(f => f.Path == "validation/report.json").Content);
-        var operations = report.RootElement.GetProperty("operations").EnumerateArray().ToList();
-        Assert.Equal(blueprint.Modules[0].Operations.Count, operations.Count);
-        Assert.All(operations, o => Assert.True(o.GetProperty("hasFeature").GetBoolean()));
-
         using var manifest = JsonDocument.Parse(files.Single(f => f.Path == "release/manifest.json").Content);
         var paths = manifest.RootElement.GetProperty("artifacts").EnumerateArray().Select(a => a.GetProperty("path").GetString() ?? "").ToList();
         Assert.Equal(paths.Order(StringComparer.Ordinal), paths);
-        Assert.Contains("validation/report.json", paths);
+        Assert.Contains("contracts/openapi.yaml", paths);
         Assert.Equal(files.Count - 1, paths.Count);
         Assert.Equal(hash, manifest.RootElement.GetProperty("blueprint").GetProperty("hash").GetString());
     }
