@@ -66,10 +66,11 @@ internal static class TraceBundleFile
             throw new BundleFormatException(path, "", "does not exist");
         }
 
+        await using var file = File.OpenRead(path);
         ZipArchive zip;
         try
         {
-            zip = await ZipArchive.CreateAsync(File.OpenRead(path), ZipArchiveMode.Read, leaveOpen: false, Utf8, cancellationToken);
+            zip = await ZipArchive.CreateAsync(file, ZipArchiveMode.Read, leaveOpen: true, Utf8, cancellationToken);
         }
         catch (InvalidDataException ex)
         {
