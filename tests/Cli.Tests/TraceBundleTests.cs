@@ -289,6 +289,43 @@ public sealed class TraceBundleTests(TodoRunFixture todo) : IClassFixture<TodoRu
     }
 
     [Fact]
+    public async Task ReplayListsEachArtifactItDidNotReproduceAndExitsOne()
+    {
+        // A well-formed bundle whose recorded Dockerfile is not what the pack makes, and which lacks the solution file.
+        var bundle = await TraceBundleFile.ReadAsync(todo.Bundle, CancellationToken.None);
+        byte[] dockerfile = [.. bundle.Artifacts["todos/Dockerfile"], .. "RUN echo injected\n"u8];
+        var altered = bundle with
+        {
+            Manifest = bundle.Manifest with
+            {
+                Artifacts = [.. bundle.Manifest.Artifacts
+                    .Where(a => a.Path != "todos/Todos.slnx")
+                    .Select(a => a.Path == "todos/Dockerfile" ? a with { Sha256 = Grains.Storage.ContentHash.Sha256Hex(dockerfile), Size = dockerfile.Length } : a)],
+            },
+            Artifacts = bundle.Artifacts.Remove("todos/Todos.slnx").SetItem("todos/Dockerfile", dockerfile),
+        };
+        var recorded = InWork("altered.zip");
+        await TraceBundleFile.WriteAsync(recorded, altered, CancellationToken.None);
+        var replayed = InWork("replayed.zip");
+
+        var (exit, output, errors) = await CliHarness.InvokeAsync("replay", recorded, "--store", InWork("store"), "--bundle", replayed);
+
+        Assert.True(exit == ExitCodes.Differences, $"exit {exit}{Environment.NewLine}{output}{Environment.NewLine}{errors}");
+        Assert.Contains("MISMATCH  todos/Dockerfile", output, StringComparison.Ordinal);
+        Assert.Contains("EXTRA     todos/Todos.slnx", output, StringComparison.Ordinal);
+        Assert.Contains($"{bundle.Manifest.Artifacts.Count - 2} of {bundle.Manifest.Artifacts.Count - 1} artifact hashes match; 2 artifact(s) differ", output, StringComparison.Ordinal);
+
+        // The replay's own bundle diffs against the recording: exactly those two artifacts.
+        var (diffExit, diff, _) = await CliHarness.InvokeAsync("diff", recorded, replayed);
+        Assert.Equal(ExitCodes.Differences, diffExit);
+        Assert.Contains("artifacts: 1 changed, 1 added, 0 removed", diff, StringComparison.Ordinal);
+        Assert.Contains("  M todos/Dockerfile", diff, StringComparison.Ordinal);
+        Assert.Contains("  A todos/Todos.slnx", diff, StringComparison.Ordinal);
+        Assert.Contains("\n-RUN echo injected\n", diff.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.DoesNotContain("blueprint:", diff, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ReplayUnderAnotherTemplatePackSaysSoInsteadOfReportingMismatches()
     {
         var pack = InWork("pack");

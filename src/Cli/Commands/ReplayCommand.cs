@@ -17,10 +17,11 @@ internal static class ReplayCommand
         var store = new Option<DirectoryInfo?>("--store") { Description = "Artifact store folder (default: factory/artifacts under the user's local data folder)." };
         var templates = new Option<DirectoryInfo?>("--templates") { Description = "A template-pack folder that replaces the built-in pack." };
         var runs = new Option<DirectoryInfo?>("--runs") { Description = "Run library folder to look run ids up in (default: factory/runs under the user's local data folder)." };
+        var output = new Option<FileInfo?>("--bundle") { Description = "Write the replayed run's own bundle to this file (to diff it with the original)." };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Show the silo's logs." };
         var command = new Command("replay", "Re-execute a bundled run and check that every artifact's hash is reproduced.")
         {
-            bundle, store, templates, runs, verbose,
+            bundle, store, templates, runs, output, verbose,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -30,12 +31,15 @@ internal static class ReplayCommand
                 return ExitCodes.InvalidInput;
             }
 
-            return await ExecuteAsync(recorded, parse.GetValue(store)?.FullName, parse.GetValue(templates)?.FullName, parse.GetValue(verbose), console, errors, cancellationToken);
+            var options = new ReplayOptions(parse.GetValue(store)?.FullName, parse.GetValue(templates)?.FullName, parse.GetValue(output)?.FullName, parse.GetValue(verbose));
+            return await ExecuteAsync(recorded, options, console, errors, cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> ExecuteAsync(TraceBundle recorded, string? store, string? templates, bool verbose, IAnsiConsole console, IAnsiConsole errors, CancellationToken cancellationToken)
+    private sealed record ReplayOptions(string? Store, string? Templates, string? Bundle, bool Verbose);
+
+    private static async Task<int> ExecuteAsync(TraceBundle recorded, ReplayOptions options, IAnsiConsole console, IAnsiConsole errors, CancellationToken cancellationToken)
     {
         var manifest = recorded.Manifest;
         var loaded = BlueprintLoader.Load(recorded.BlueprintJson, TraceBundle.BlueprintEntry);
@@ -59,7 +63,7 @@ internal static class ReplayCommand
 
         try
         {
-            await using var factory = await EmbeddedFactory.StartAsync(store, templates, verbose, cancellationToken);
+            await using var factory = await EmbeddedFactory.StartAsync(options.Store, options.Templates, options.Verbose, cancellationToken);
             if (!string.Equals(factory.TemplatePack, manifest.TemplatePack, StringComparison.Ordinal))
             {
                 errors.MarkupLine($"[red]Cannot replay run {manifest.RunId}: it was made with template pack {Markup.Escape(manifest.TemplatePack)}, and this Factory runs {Markup.Escape(factory.TemplatePack)}. Artifacts would differ for that reason alone; replay with --templates pointing at pack {Markup.Escape(manifest.TemplatePack)}.[/]");
@@ -69,12 +73,20 @@ internal static class ReplayCommand
             var submission = await factory.Grains.GetGrain<ITenantGrain>(manifest.TenantId).SubmitRunAsync(new RunRequest { BlueprintJson = recorded.BlueprintJson });
             console.MarkupLine($"Replaying run [bold]{manifest.RunId}[/] of {Markup.Escape(manifest.Blueprint.Name)}@{Markup.Escape(manifest.Blueprint.Version)} for tenant {Markup.Escape(manifest.TenantId)} as run [bold]{submission.RunId}[/]");
             var run = factory.Grains.GetGrain<IRunGrain>(submission.RunId);
-            await foreach (var _ in run.WatchAsync(0, cancellationToken))
+            var events = new List<string>();
+            await foreach (var e in run.WatchAsync(0, cancellationToken))
             {
-                // The watch ends after the run's terminal event.
+                events.Add(TraceFile.Serialize(e));
             }
 
             var replayed = await run.GetSnapshotAsync();
+            if (options.Bundle is { } path)
+            {
+                var contents = await ArtifactFolder.ReadAsync(replayed.Artifacts, factory.Artifacts, cancellationToken);
+                await TraceBundleFile.WriteAsync(path, TraceBundle.Create(replayed, recorded.BlueprintJson, events, contents), cancellationToken);
+                console.MarkupLine($"Replayed run's bundle written to {Markup.Escape(path)}");
+            }
+
             return Report(manifest, replayed, console);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -85,7 +97,7 @@ internal static class ReplayCommand
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             errors.MarkupLine($"[red]factory replay failed: {Markup.Escape(RunCommand.Messages(exception))}[/]");
-            if (verbose)
+            if (options.Verbose)
             {
                 errors.WriteException(exception);
             }
