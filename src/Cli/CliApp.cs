@@ -18,6 +18,9 @@ public static class CliApp
         {
             RunCommand.Create(console, errors),
             ValidateCommand.Create(console, errors),
+            BundleCommand.Create(console, errors),
+            ReplayCommand.Create(console, errors),
+            DiffCommand.Create(console, errors),
         };
 
         var output = new StringWriter();

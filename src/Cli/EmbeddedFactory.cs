@@ -1,3 +1,4 @@
+using Factory.Grains.Skills;
 using Factory.Grains.Storage;
 using Factory.Silo;
 using Microsoft.Extensions.Configuration;
@@ -22,6 +23,16 @@ internal sealed class EmbeddedFactory : IAsyncDisposable
 
     /// <summary>The artifact store the silo writes to.</summary>
     public IArtifactStore Artifacts => _host.Services.GetRequiredService<IArtifactStore>();
+
+    /// <summary>The template pack the silo's agents render, as <c>name@version</c>.</summary>
+    public string TemplatePack
+    {
+        get
+        {
+            var pack = _host.Services.GetRequiredService<ITemplatePack>();
+            return $"{pack.Name}@{pack.Version}";
+        }
+    }
 
     /// <summary>Builds and starts the silo.</summary>
     public static async Task<EmbeddedFactory> StartAsync(string? storePath, string? templatesPath, bool verbose, CancellationToken cancellationToken)

@@ -3,11 +3,13 @@ namespace Factory.Cli;
 /// <summary>The <c>factory</c> command's exit codes.</summary>
 public static class ExitCodes
 {
-    /// <summary>The run succeeded (or, for <c>validate</c>, the blueprint is valid).</summary>
+    /// <summary>The run succeeded (for <c>validate</c>, the blueprint is valid; for <c>diff</c> and <c>replay</c>, nothing differs).</summary>
     public const int Success = 0;
     /// <summary>The run failed; the reason is printed and in the trace.</summary>
     public const int RunFailed = 1;
-    /// <summary>Bad input: an invalid blueprint or bad arguments. Nothing was started.</summary>
+    /// <summary>For <c>diff</c>, the runs differ; for <c>replay</c>, an artifact's hash or the artifact set differs, or the replay cannot reproduce the run.</summary>
+    public const int Differences = 1;
+    /// <summary>Bad input: an invalid blueprint or bundle, an unknown run, or bad arguments. Nothing was started.</summary>
     public const int InvalidInput = 2;
     /// <summary>A gate blocked the run.</summary>
     public const int RunBlocked = 3;

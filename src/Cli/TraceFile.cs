@@ -15,6 +15,7 @@ internal sealed class TraceFile : IAsyncDisposable
     };
 
     private readonly StreamWriter _writer;
+    private readonly List<string> _lines = [];
 
     public TraceFile(string path)
     {
@@ -25,8 +26,16 @@ internal sealed class TraceFile : IAsyncDisposable
     /// <summary>Where the trace is written.</summary>
     public string Path { get; }
 
+    /// <summary>Every line written so far, in order.</summary>
+    public IReadOnlyList<string> Lines => _lines;
+
     /// <summary>Appends one event.</summary>
-    public Task WriteAsync(TraceEvent e) => _writer.WriteLineAsync(Serialize(e));
+    public Task WriteAsync(TraceEvent e)
+    {
+        var line = Serialize(e);
+        _lines.Add(line);
+        return _writer.WriteLineAsync(line);
+    }
 
     /// <summary>One event as a JSON object, attributes sorted by key.</summary>
     public static string Serialize(TraceEvent e) => JsonSerializer.Serialize(new

@@ -1,11 +1,13 @@
 using System.CommandLine;
+using Factory.Cli.Bundles;
 using Spectre.Console;
 
 namespace Factory.Cli.Commands;
 
 /// <summary>
 /// <c>factory run BLUEPRINT --out DIR</c>: starts an embedded single-node silo, submits the blueprint
-/// for a tenant, shows the run live, writes the artifacts and the trace, and prints a summary.
+/// for a tenant, shows the run live, writes the artifacts and the trace, keeps the run's trace bundle in
+/// the run library, and prints a summary.
 /// </summary>
 internal static class RunCommand
 {
@@ -20,10 +22,12 @@ internal static class RunCommand
         var tenant = new Option<string>("--tenant") { Description = "Tenant to run as.", DefaultValueFactory = _ => FactoryNames.DefaultTenant };
         var store = new Option<DirectoryInfo?>("--store") { Description = "Artifact store folder (default: factory/artifacts under the user's local data folder)." };
         var templates = new Option<DirectoryInfo?>("--templates") { Description = "A template-pack folder that replaces the built-in pack." };
+        var runs = new Option<DirectoryInfo?>("--runs") { Description = "Run library folder, where every run's bundle is kept (default: runs beside the artifact store)." };
+        var bundle = new Option<FileInfo?>("--bundle") { Description = "Also write the run's trace bundle to this file." };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Show the silo's logs." };
         var command = new Command("run", "Run a blueprint on an embedded single-node Factory and write its output.")
         {
-            blueprint, output, tenant, store, templates, verbose,
+            blueprint, output, tenant, store, templates, runs, bundle, verbose,
         };
         command.SetAction((parse, cancellationToken) => ExecuteAsync(new RunArguments(
             parse.GetValue(blueprint)!,
@@ -31,11 +35,13 @@ internal static class RunCommand
             parse.GetValue(tenant)!,
             parse.GetValue(store),
             parse.GetValue(templates),
+            parse.GetValue(runs),
+            parse.GetValue(bundle),
             parse.GetValue(verbose)), console, errors, cancellationToken));
         return command;
     }
 
-    private sealed record RunArguments(FileInfo Blueprint, DirectoryInfo Out, string Tenant, DirectoryInfo? Store, DirectoryInfo? Templates, bool Verbose);
+    private sealed record RunArguments(FileInfo Blueprint, DirectoryInfo Out, string Tenant, DirectoryInfo? Store, DirectoryInfo? Templates, DirectoryInfo? Runs, FileInfo? Bundle, bool Verbose);
 
     private static async Task<int> ExecuteAsync(RunArguments args, IAnsiConsole console, IAnsiConsole errors, CancellationToken cancellationToken)
     {
@@ -60,15 +66,26 @@ internal static class RunCommand
 
             var tracePath = Path.Combine(args.Out.FullName, "trace.jsonl");
             var view = new RunProgressView(await run.GetSnapshotAsync());
+            IReadOnlyList<string> events;
             await using (var trace = new TraceFile(tracePath))
             {
                 await WatchAsync(run, view, trace, console, cancellationToken);
+                events = trace.Lines;
             }
 
             var snapshot = await run.GetSnapshotAsync();
-            var written = await ArtifactFolder.WriteAsync(args.Out.FullName, snapshot.Artifacts, factory.Artifacts, cancellationToken);
+            var contents = await ArtifactFolder.ReadAsync(snapshot.Artifacts, factory.Artifacts, cancellationToken);
+            var written = await ArtifactFolder.WriteAsync(args.Out.FullName, contents, cancellationToken);
             await RunSummaryFile.WriteAsync(Path.Combine(args.Out.FullName, "run.json"), snapshot, cancellationToken);
-            PrintSummary(console, snapshot, written, args.Out.FullName, tracePath);
+
+            var traceBundle = TraceBundle.Create(snapshot, canonical, events, contents);
+            var saved = await RunLibrary.For(args.Runs?.FullName, args.Store?.FullName).SaveAsync(traceBundle, cancellationToken);
+            if (args.Bundle is not null)
+            {
+                await TraceBundleFile.WriteAsync(args.Bundle.FullName, traceBundle, cancellationToken);
+            }
+
+            PrintSummary(console, snapshot, written, args.Out.FullName, tracePath, args.Bundle is null ? saved : $"{saved} and {args.Bundle.FullName}");
             return snapshot.Status switch
             {
                 RunStatus.Succeeded => ExitCodes.Success,
@@ -95,7 +112,7 @@ internal static class RunCommand
     }
 
     /// <summary>The exception's message and its causes', innermost last.</summary>
-    private static string Messages(Exception exception)
+    internal static string Messages(Exception exception)
     {
         var messages = new List<string>();
         for (var e = exception; e is not null; e = e.InnerException)
@@ -135,7 +152,7 @@ internal static class RunCommand
         }
     }
 
-    private static void PrintSummary(IAnsiConsole console, RunSnapshot run, int written, string outDir, string tracePath)
+    private static void PrintSummary(IAnsiConsole console, RunSnapshot run, int written, string outDir, string tracePath, string bundlePath)
     {
         var color = run.Status == RunStatus.Succeeded ? "green" : "red";
         var grid = new Grid().AddColumn().AddColumn();
@@ -151,6 +168,7 @@ internal static class RunCommand
         grid.AddRow("tasks", $"{run.Tasks.Count(t => t.Status == PlanTaskStatus.Succeeded)}/{run.Tasks.Length} done");
         grid.AddRow("artifacts", $"{written} written to {Markup.Escape(outDir)}");
         grid.AddRow("trace", $"{run.EventCount} events in {Markup.Escape(tracePath)}");
+        grid.AddRow("bundle", Markup.Escape(bundlePath));
         if (run.EndedAt is { } ended)
         {
             grid.AddRow("duration", $"{(ended - run.SubmittedAt).TotalSeconds:F2} s");
