@@ -52,6 +52,15 @@ internal sealed record BundleManifest
     /// <summary>Number of journaled events: the lines of <c>events.jsonl</c>.</summary>
     public required long EventCount { get; init; }
 
+    /// <summary>What the run cost (skills' compute and model tokens), in US dollars.</summary>
+    public decimal CostUsd { get; init; }
+
+    /// <summary>
+    /// Canonical hash of the blueprint the breaking-change gate compared with (the entry <c>baseline.json</c>),
+    /// or empty when there was none. A replay compares with the same one.
+    /// </summary>
+    public string BaselineSha256 { get; init; } = "";
+
     /// <summary>The serializer settings of manifests: camelCase, enums as camelCase strings, indented.</summary>
     public static JsonSerializerOptions Json { get; } = new()
     {
@@ -89,6 +98,8 @@ internal sealed record BundleManifest
             run.EndedAt,
             run.EndedAt is { } ended ? (long)(ended - run.SubmittedAt).TotalMilliseconds : null),
         EventCount = run.EventCount,
+        CostUsd = run.CostUsd,
+        BaselineSha256 = run.BaselineBlueprintHash,
     };
 }
 

@@ -1,3 +1,5 @@
+using Semver;
+
 namespace Factory.Cli.Bundles;
 
 /// <summary>
@@ -42,6 +44,42 @@ internal sealed class RunLibrary(string root)
         var path = PathOf(bundle.Manifest.RunId);
         await TraceBundleFile.WriteAsync(path, bundle, cancellationToken);
         return path;
+    }
+
+    /// <summary>
+    /// The canonical JSON of the blueprint of <paramref name="tenant"/>'s promoted run (it ended
+    /// <see cref="RunStatus.Succeeded"/>) of the blueprint named <paramref name="blueprintName"/> with the highest
+    /// version, or empty when the library holds none. Bundles that cannot be read are passed over.
+    /// </summary>
+    public async Task<string> FindPromotedBlueprintAsync(string tenant, string blueprintName, CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(Root))
+        {
+            return "";
+        }
+
+        (string Path, SemVersion Version)? best = null;
+        foreach (var path in Directory.EnumerateFiles(Root, "*" + Extension))
+        {
+            BundleManifest manifest;
+            try
+            {
+                manifest = await TraceBundleFile.ReadManifestAsync(path, cancellationToken);
+            }
+            catch (Exception ex) when (ex is BundleFormatException or IOException)
+            {
+                continue;
+            }
+
+            if (manifest.Status == RunStatus.Succeeded && manifest.TenantId == tenant && manifest.Blueprint.Name == blueprintName
+                && SemVersion.TryParse(manifest.Blueprint.Version, out var version)
+                && (best is null || SemVersion.ComparePrecedence(version, best.Value.Version) > 0))
+            {
+                best = (path, version);
+            }
+        }
+
+        return best is null ? "" : (await TraceBundleFile.ReadAsync(best.Value.Path, cancellationToken)).BlueprintJson;
     }
 
     /// <summary>

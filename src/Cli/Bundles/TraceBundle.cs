@@ -11,17 +11,22 @@ namespace Factory.Cli.Bundles;
 /// <param name="BlueprintJson">The blueprint's canonical JSON.</param>
 /// <param name="Events">The journal, one JSON object per event in sequence order (the shape of <c>trace.jsonl</c>).</param>
 /// <param name="Artifacts">Each artifact's content by path.</param>
+/// <param name="BaselineJson">The canonical JSON of the blueprint the breaking-change gate compared with, or empty.</param>
 internal sealed record TraceBundle(
     BundleManifest Manifest,
     string BlueprintJson,
     ImmutableArray<string> Events,
-    ImmutableSortedDictionary<string, byte[]> Artifacts)
+    ImmutableSortedDictionary<string, byte[]> Artifacts,
+    string BaselineJson = "")
 {
     /// <summary>The manifest's entry name.</summary>
     public const string ManifestEntry = "manifest.json";
 
     /// <summary>The canonical blueprint's entry name.</summary>
     public const string BlueprintEntry = "blueprint.json";
+
+    /// <summary>The baseline blueprint's entry name (present when the manifest names a baseline).</summary>
+    public const string BaselineEntry = "baseline.json";
 
     /// <summary>The journal's entry name.</summary>
     public const string EventsEntry = "events.jsonl";
@@ -34,8 +39,9 @@ internal sealed record TraceBundle(
     /// <param name="blueprintJson">The canonical JSON it executed.</param>
     /// <param name="events">Its journal, serialized as <see cref="TraceFile.Serialize"/> does.</param>
     /// <param name="contents">Each artifact's content.</param>
-    public static TraceBundle Create(RunSnapshot run, string blueprintJson, IEnumerable<string> events, IReadOnlyDictionary<string, byte[]> contents) =>
-        new(BundleManifest.From(run), blueprintJson, [.. events], contents.ToImmutableSortedDictionary(StringComparer.Ordinal));
+    /// <param name="baselineJson">The canonical JSON of the run's baseline blueprint, or empty when it had none.</param>
+    public static TraceBundle Create(RunSnapshot run, string blueprintJson, IEnumerable<string> events, IReadOnlyDictionary<string, byte[]> contents, string baselineJson = "") =>
+        new(BundleManifest.From(run), blueprintJson, [.. events], contents.ToImmutableSortedDictionary(StringComparer.Ordinal), baselineJson);
 
     /// <summary>An artifact's content as text, or null when it is not UTF-8 text (it holds a NUL or invalid bytes).</summary>
     public static string? AsText(byte[] content)

@@ -41,6 +41,11 @@ internal static class TraceBundleFile
         await using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true, Utf8);
         await AddAsync(zip, TraceBundle.ManifestEntry, Utf8.GetBytes(JsonSerializer.Serialize(bundle.Manifest, BundleManifest.Json) + "\n"), cancellationToken);
         await AddAsync(zip, TraceBundle.BlueprintEntry, Utf8.GetBytes(bundle.BlueprintJson), cancellationToken);
+        if (bundle.Manifest.BaselineSha256.Length > 0)
+        {
+            await AddAsync(zip, TraceBundle.BaselineEntry, Utf8.GetBytes(bundle.BaselineJson), cancellationToken);
+        }
+
         await AddAsync(zip, TraceBundle.EventsEntry, Utf8.GetBytes(string.Concat(bundle.Events.Select(e => e + "\n"))), cancellationToken);
         foreach (var (artifactPath, content) in bundle.Artifacts)
         {
@@ -103,6 +108,19 @@ internal static class TraceBundleFile
             throw new BundleFormatException(name, TraceBundle.BlueprintEntry, $"hashes to {blueprintHash}, but the manifest's blueprint sha256 is {manifest.Blueprint.Sha256}");
         }
 
+        var baselineJson = "";
+        if (manifest.BaselineSha256.Length > 0)
+        {
+            var baselineBytes = await ReadEntryAsync(name, entries, TraceBundle.BaselineEntry, null, cancellationToken);
+            var baselineHash = ContentHash.Sha256Hex(baselineBytes);
+            if (baselineHash != manifest.BaselineSha256)
+            {
+                throw new BundleFormatException(name, TraceBundle.BaselineEntry, $"hashes to {baselineHash}, but the manifest's baselineSha256 is {manifest.BaselineSha256}");
+            }
+
+            baselineJson = Utf8.GetString(baselineBytes);
+        }
+
         var events = ReadEvents(name, manifest, await ReadEntryAsync(name, entries, TraceBundle.EventsEntry, null, cancellationToken));
 
         var artifacts = ImmutableSortedDictionary.CreateBuilder<string, byte[]>(StringComparer.Ordinal);
@@ -130,7 +148,8 @@ internal static class TraceBundleFile
         }
 
         var unlisted = entries.Keys
-            .Where(k => k is not (TraceBundle.ManifestEntry or TraceBundle.BlueprintEntry or TraceBundle.EventsEntry))
+            .Where(k => k is not (TraceBundle.ManifestEntry or TraceBundle.BlueprintEntry or TraceBundle.EventsEntry)
+                && (k != TraceBundle.BaselineEntry || manifest.BaselineSha256.Length == 0))
             .Where(k => !k.StartsWith(TraceBundle.ArtifactsFolder, StringComparison.Ordinal) || !artifacts.ContainsKey(k[TraceBundle.ArtifactsFolder.Length..]))
             .Order(StringComparer.Ordinal)
             .FirstOrDefault();
@@ -139,7 +158,25 @@ internal static class TraceBundleFile
             throw new BundleFormatException(name, unlisted, $"is not listed in {TraceBundle.ManifestEntry}");
         }
 
-        return new TraceBundle(manifest, Utf8.GetString(blueprintBytes), events, artifacts.ToImmutable());
+        return new TraceBundle(manifest, Utf8.GetString(blueprintBytes), events, artifacts.ToImmutable(), baselineJson);
+    }
+
+    /// <summary>Reads only the manifest of the bundle at <paramref name="path"/>.</summary>
+    /// <exception cref="BundleFormatException">The file is not a bundle or its manifest is malformed.</exception>
+    public static async Task<BundleManifest> ReadManifestAsync(string path, CancellationToken cancellationToken)
+    {
+        var name = Path.GetFileName(path);
+        await using var file = File.OpenRead(path);
+        try
+        {
+            await using var zip = await ZipArchive.CreateAsync(file, ZipArchiveMode.Read, leaveOpen: true, Utf8, cancellationToken);
+            var entries = zip.Entries.GroupBy(e => e.FullName, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+            return ReadManifest(name, await ReadEntryAsync(name, entries, TraceBundle.ManifestEntry, null, cancellationToken));
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new BundleFormatException(name, "", $"is not a zip file ({ex.Message})", ex);
+        }
     }
 
     private static BundleManifest ReadManifest(string name, byte[] bytes)

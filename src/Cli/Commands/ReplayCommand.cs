@@ -70,7 +70,7 @@ internal static class ReplayCommand
                 return ExitCodes.Differences;
             }
 
-            var submission = await factory.Grains.GetGrain<ITenantGrain>(manifest.TenantId).SubmitRunAsync(new RunRequest { BlueprintJson = recorded.BlueprintJson });
+            var submission = await factory.Grains.GetGrain<ITenantGrain>(manifest.TenantId).SubmitRunAsync(new RunRequest { BlueprintJson = recorded.BlueprintJson, BaselineBlueprintJson = recorded.BaselineJson });
             console.MarkupLine($"Replaying run [bold]{manifest.RunId}[/] of {Markup.Escape(manifest.Blueprint.Name)}@{Markup.Escape(manifest.Blueprint.Version)} for tenant {Markup.Escape(manifest.TenantId)} as run [bold]{submission.RunId}[/]");
             var run = factory.Grains.GetGrain<IRunGrain>(submission.RunId);
             var events = new List<string>();
@@ -83,7 +83,7 @@ internal static class ReplayCommand
             if (options.Bundle is { } path)
             {
                 var contents = await ArtifactFolder.ReadAsync(replayed.Artifacts, factory.Artifacts, cancellationToken);
-                await TraceBundleFile.WriteAsync(path, TraceBundle.Create(replayed, recorded.BlueprintJson, events, contents), cancellationToken);
+                await TraceBundleFile.WriteAsync(path, TraceBundle.Create(replayed, recorded.BlueprintJson, events, contents, recorded.BaselineJson), cancellationToken);
                 console.MarkupLine($"Replayed run's bundle written to {Markup.Escape(path)}");
             }
 

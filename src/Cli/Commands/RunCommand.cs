@@ -59,8 +59,13 @@ internal static class RunCommand
         Directory.CreateDirectory(args.Out.FullName);
         try
         {
+            // The embedded silo starts empty: the tenant's promoted release of this blueprint, which the
+            // breaking-change gate compares with, comes from the run library.
+            var library = RunLibrary.For(args.Runs?.FullName, args.Store?.FullName);
+            var baseline = await library.FindPromotedBlueprintAsync(args.Tenant, blueprint.Metadata.Name, cancellationToken);
             await using var factory = await EmbeddedFactory.StartAsync(args.Store?.FullName, args.Templates?.FullName, args.Verbose, cancellationToken);
-            var submission = await factory.Grains.GetGrain<ITenantGrain>(args.Tenant).SubmitRunAsync(new RunRequest { BlueprintJson = canonical });
+            var submission = await factory.Grains.GetGrain<ITenantGrain>(args.Tenant)
+                .SubmitRunAsync(new RunRequest { BlueprintJson = canonical, BaselineBlueprintJson = baseline });
             var run = factory.Grains.GetGrain<IRunGrain>(submission.RunId);
             console.MarkupLine($"Run [bold]{submission.RunId}[/] of {Markup.Escape(blueprint.Metadata.Name)}@{Markup.Escape(blueprint.Metadata.Version)} for tenant {Markup.Escape(args.Tenant)} (trace {submission.TraceId})");
 
@@ -78,8 +83,8 @@ internal static class RunCommand
             var written = await ArtifactFolder.WriteAsync(args.Out.FullName, contents, cancellationToken);
             await RunSummaryFile.WriteAsync(Path.Combine(args.Out.FullName, "run.json"), snapshot, cancellationToken);
 
-            var traceBundle = TraceBundle.Create(snapshot, canonical, events, contents);
-            var saved = await RunLibrary.For(args.Runs?.FullName, args.Store?.FullName).SaveAsync(traceBundle, cancellationToken);
+            var traceBundle = TraceBundle.Create(snapshot, canonical, events, contents, baseline);
+            var saved = await library.SaveAsync(traceBundle, cancellationToken);
             if (args.Bundle is not null)
             {
                 await TraceBundleFile.WriteAsync(args.Bundle.FullName, traceBundle, cancellationToken);
