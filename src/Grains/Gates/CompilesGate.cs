@@ -10,8 +10,8 @@ namespace Factory.Grains.Gates;
 
 /// <summary>
 /// <c>compiles</c>: the module's C# under <c>src/</c> (the service project) compiles in process with Roslyn as the
-/// SDK would build it: a net10.0 Web SDK project with implicit usings, nullable enabled, warning level 10 and
-/// warnings treated as errors. It references the assemblies of the running process (its trusted platform
+/// SDK would build it: a net10.0 Web SDK project with implicit usings, the SDK's default source generators,
+/// nullable enabled, warning level 10 and warnings treated as errors. It references the assemblies of the running process (its trusted platform
 /// assemblies), so the host must carry what generated services use. Nothing is emitted. Findings are cached
 /// by the SHA-256 of the sources and their paths, so the same sources are compiled once.
 /// </summary>
@@ -81,6 +81,11 @@ public sealed class CompilesGate : IGate
         ArgumentNullException.ThrowIfNull(context);
         cancellationToken.ThrowIfCancellationRequested();
         var sources = GateSupport.CSharpUnder(context, GateSupport.SourceFolder);
+        if (sources.Count == 0)
+        {
+            return ValueTask.FromResult(new GateFinding("0 files compiled", [new GateViolation(RuleId, "", "the module has no C# sources under src/ to compile")]));
+        }
+
         var key = KeyOf(sources);
 
         Lazy<GateFinding> entry;
@@ -126,8 +131,15 @@ public sealed class CompilesGate : IGate
         var globalUsings = string.Concat(ImplicitUsings.Select(u => "global using global::" + u + ";\n"));
         trees.Add(CSharpSyntaxTree.ParseText(globalUsings, GateSupport.ParseOptions, GlobalUsingsPath, Encoding.UTF8));
 
-        var compilation = CSharpCompilation.Create("GeneratedService", trees, References.Value, Options);
-        var diagnostics = compilation.GetDiagnostics()
+        Compilation compilation = CSharpCompilation.Create("GeneratedService", trees, References.Value, Options);
+        var generated = ImmutableArray<Diagnostic>.Empty;
+        if (!SdkSourceGenerators.All.IsEmpty)
+        {
+            CSharpGeneratorDriver.Create(SdkSourceGenerators.All, parseOptions: GateSupport.ParseOptions)
+                .RunGeneratorsAndUpdateCompilation(compilation, out compilation, out generated);
+        }
+
+        var diagnostics = generated.Concat(compilation.GetDiagnostics())
             .Where(d => !d.IsSuppressed && d.Severity is DiagnosticSeverity.Error or DiagnosticSeverity.Warning)
             .Select(d => (Diagnostic: d, Span: d.Location.GetLineSpan()))
             .OrderBy(d => d.Span.Path, StringComparer.Ordinal)

@@ -105,6 +105,75 @@ public sealed class CompilesGateTests
         Assert.Equal(3, gate.CompilationCount);
     }
 
+    [Fact]
+    public async Task SourceGeneratorsOfTheSdkRun()
+    {
+        var source = """
+            using System.Text.Json.Serialization;
+            using System.Text.RegularExpressions;
+
+            var builder = WebApplication.CreateBuilder(args);
+            var app = builder.Build();
+            Log.Started(app.Logger, Patterns.Digits().IsMatch("42"));
+            Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new Reading(1), ReadingContext.Default.Reading));
+            app.Run();
+
+            internal static partial class Log
+            {
+                [LoggerMessage(1, LogLevel.Information, "Started: {Ready}")]
+                public static partial void Started(ILogger logger, bool ready);
+            }
+
+            internal static partial class Patterns
+            {
+                [GeneratedRegex("^[0-9]+$")]
+                public static partial Regex Digits();
+            }
+
+            internal sealed record Reading(int Value);
+
+            [JsonSerializable(typeof(Reading))]
+            internal sealed partial class ReadingContext : JsonSerializerContext;
+            """;
+        var context = ClinicContext() with { Artifacts = [Artifact("src/Svc/Program.cs", source)] };
+
+        var finding = await RunAsync(new CompilesGate(), context);
+
+        Assert.True(finding.Violations.Count == 0, string.Join(Environment.NewLine, finding.Violations));
+    }
+
+    [Fact]
+    public async Task PackagesOfGeneratedServicesResolve()
+    {
+        var source = """
+            using OpenTelemetry.Metrics;
+            using OpenTelemetry.Trace;
+
+            var builder = WebApplication.CreateBuilder(args);
+            builder.Services.AddRedaction();
+            builder.Logging.EnableRedaction();
+            builder.Services.AddOpenTelemetry()
+                .WithTracing(tracing => tracing.AddAspNetCoreInstrumentation().AddOtlpExporter())
+                .WithMetrics(metrics => metrics.AddAspNetCoreInstrumentation().AddOtlpExporter());
+            builder.Build().Run();
+            """;
+        var context = ClinicContext() with { Artifacts = [Artifact("src/Svc/Program.cs", source)] };
+
+        var finding = await RunAsync(new CompilesGate(), context);
+
+        Assert.True(finding.Violations.Count == 0, string.Join(Environment.NewLine, finding.Violations));
+    }
+
+    [Fact]
+    public async Task ModuleWithoutSourcesFails()
+    {
+        var context = ClinicContext() with { Artifacts = [Artifact("tests/Svc.Tests/Tests.cs", "internal static class Tests;\n")] };
+
+        var finding = await RunAsync(new CompilesGate(), context);
+
+        Assert.Equal("the module has no C# sources under src/ to compile", Assert.Single(finding.Violations).Message);
+    }
+
     private static int SourceCount(GateContext context) =>
         context.Artifacts.Count(a => a.Path.StartsWith("src/", StringComparison.Ordinal) && a.Path.EndsWith(".cs", StringComparison.Ordinal));
 }
