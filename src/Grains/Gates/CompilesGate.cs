@@ -96,9 +96,9 @@ public sealed class CompilesGate : IGate
                 cached = new Lazy<GateFinding>(() => Compile(sources), LazyThreadSafetyMode.ExecutionAndPublication);
                 _cache.Add(key, cached);
                 _order.Enqueue(key);
-                while (_order.Count > _capacity)
+                while (_cache.Count > _capacity && _order.TryDequeue(out var oldest))
                 {
-                    _cache.Remove(_order.Dequeue());
+                    _cache.Remove(oldest);
                 }
             }
 

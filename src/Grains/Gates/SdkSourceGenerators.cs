@@ -27,10 +27,10 @@ internal static class SdkSourceGenerators
         ]),
     ];
 
-    private static readonly Lazy<ImmutableArray<ISourceGenerator>> _all = new(Load);
+    private static readonly Lazy<ImmutableArray<ISourceGenerator>> Loaded = new(Load);
 
     /// <summary>The generators, loaded once.</summary>
-    public static ImmutableArray<ISourceGenerator> All => _all.Value;
+    public static ImmutableArray<ISourceGenerator> All => Loaded.Value;
 
     private static ImmutableArray<ISourceGenerator> Load()
     {
