@@ -31,11 +31,6 @@ public interface IRunGrain : IGrainWithStringKey
     [Alias("ReadJournal")]
     Task<ImmutableArray<TraceEvent>> ReadJournalAsync(long fromSequence, int max);
 
-    /// <summary>What the run has cost so far, from its journal. Interleaves: agents ask while the run is busy.</summary>
-    /// <exception cref="RunNotFoundException">No such run.</exception>
-    [Alias("GetCost"), AlwaysInterleave]
-    Task<decimal> GetCostAsync();
-
     /// <summary>Called by a module when every task it dispatched has ended. One-way: a lost report is re-driven.</summary>
     [Alias("OnModuleFinished"), OneWay]
     Task OnModuleFinishedAsync(ModuleResult result);

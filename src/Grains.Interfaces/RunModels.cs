@@ -186,6 +186,9 @@ public sealed record ModuleWork
 
     /// <summary>Canonical hash of the blueprint the breaking-change gate compares with, or empty for none.</summary>
     [Id(7)] public string BaselineBlueprintHash { get; init; } = "";
+
+    /// <summary>What the run's modules that finished before this one cost, in US dollars.</summary>
+    [Id(8)] public decimal PriorCostUsd { get; init; }
 }
 
 /// <summary>What an agent grain is told to do.</summary>
@@ -211,6 +214,9 @@ public sealed record AgentWork
 
     /// <summary>Canonical hash of the blueprint the breaking-change gate compares with, or empty for none.</summary>
     [Id(8)] public string BaselineBlueprintHash { get; init; } = "";
+
+    /// <summary>What the run has cost before this task: finished modules and this module's finished tasks, in US dollars.</summary>
+    [Id(9)] public decimal CostSoFarUsd { get; init; }
 }
 
 /// <summary>What an agent reports to its module when it ends.</summary>
@@ -227,6 +233,9 @@ public sealed record AgentResult(
 {
     /// <summary>The gates the agent evaluated (the validator's), in rule order; empty for other roles.</summary>
     [Id(4)] public ImmutableArray<GateResult> Gates { get; init; } = [];
+
+    /// <summary>What the agent's skills cost, in US dollars.</summary>
+    [Id(5)] public decimal CostUsd { get; init; }
 
     /// <summary>Whether a blocking gate failed: the agent ran, and promotion must not happen.</summary>
     public bool Blocked => Gates.Any(g => g.Blocks);
@@ -246,6 +255,9 @@ public sealed record ModuleResult(
 {
     /// <summary>The module's gate results.</summary>
     [Id(4)] public ImmutableArray<GateResult> Gates { get; init; } = [];
+
+    /// <summary>What the module's agents cost, in US dollars.</summary>
+    [Id(5)] public decimal CostUsd { get; init; }
 
     /// <summary>Whether a blocking gate failed (the module's tasks did not fail, but it must not be promoted).</summary>
     public bool Blocked => Gates.Any(g => g.Blocks);

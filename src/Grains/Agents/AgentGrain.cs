@@ -37,6 +37,7 @@ public sealed partial class AgentGrain(
     ILogger<AgentGrain> logger) : Grain, IAgentGrain
 {
     private IGrainTimer? _work;
+    private decimal _costUsd;
 
     /// <inheritdoc/>
     public Task ExecuteAsync(AgentWork work)
@@ -73,6 +74,7 @@ public sealed partial class AgentGrain(
 
     private async Task<AgentResult> ExecuteSkillsAsync(AgentWork work, CancellationToken cancellationToken)
     {
+        _costUsd = 0m;
         var started = time.GetTimestamp();
         var events = new TraceEventSequence(work.RunId, work.TenantId, work.TraceId, Planning.Planner.TaskId(work.Module, work.Role), time);
         using var span = FactoryTelemetry.StartSpan($"agent {work.Role}", work.TraceId, work.ParentSpanId);
@@ -116,7 +118,7 @@ public sealed partial class AgentGrain(
                 failedSkill = null;
             }
 
-            result = new AgentResult(work.Role, Succeeded: true, Reason: "", artifacts.ToImmutable()) { Gates = gates };
+            result = new AgentResult(work.Role, Succeeded: true, Reason: "", artifacts.ToImmutable()) { Gates = gates, CostUsd = _costUsd };
             await stream.OnNextAsync(events.Next(TraceEventTypes.AgentCompleted, work.Module, work.Role, spanId: spanId, parentSpanId: work.ParentSpanId,
                 attributes: [new(TraceAttributes.Artifacts, artifacts.Count.ToString(CultureInfo.InvariantCulture))]));
         }
@@ -127,7 +129,7 @@ public sealed partial class AgentGrain(
                 : $"skill {failedSkill} of agent {work.Role} on module {work.Module} failed: {exception.Message}";
             LogAgentFailed(logger, exception, work.RunId, work.Module, work.Role, reason);
             span?.SetStatus(ActivityStatusCode.Error, reason);
-            result = new AgentResult(work.Role, Succeeded: false, reason, artifacts.ToImmutable());
+            result = new AgentResult(work.Role, Succeeded: false, reason, artifacts.ToImmutable()) { CostUsd = _costUsd };
             var failed = new List<TraceEvent>(2);
             if (failedSkill is not null)
             {
@@ -201,8 +203,7 @@ public sealed partial class AgentGrain(
         };
 
         var baseline = work.BaselineBlueprintHash.Length > 0 ? await blueprints.GetAsync(work.BaselineBlueprintHash) : null;
-        var cost = await GrainFactory.GetGrain<IRunGrain>(work.RunId).GetCostAsync();
-        var (gates, report) = await gateStep.RunAsync(input, baseline, cost, cancellationToken);
+        var (gates, report) = await gateStep.RunAsync(input, baseline, work.CostSoFarUsd + _costUsd, cancellationToken);
         batch.Add(await EmitAsync(report, GateStep.SkillId, GateStep.SkillVersion, work, events, spanId, agentSpanId, artifacts, cancellationToken));
         foreach (var gate in gates)
         {
@@ -251,6 +252,7 @@ public sealed partial class AgentGrain(
     {
         var elapsed = time.GetElapsedTime(started);
         var cost = (decimal)elapsed.TotalSeconds * options.Value.ComputePricePerSecondUsd;
+        _costUsd += cost;
         instruments.OnSkillEnded(skillId, elapsed, artifactCount);
         return events.Next(TraceEventTypes.SkillCompleted, work.Module, work.Role, skillId, spanId, agentSpanId,
         [

@@ -36,6 +36,9 @@ public sealed class ModuleState
 
     /// <summary>Why a gate blocked the module's promotion, or empty.</summary>
     [Id(8)] public string BlockedReason { get; set; } = "";
+
+    /// <summary>What the module's finished agents cost, in US dollars.</summary>
+    [Id(9)] public decimal CostUsd { get; set; }
 }
 
 /// <summary>
@@ -95,6 +98,7 @@ public sealed class ModuleGrain(
         state.State.Statuses[taskId] = result.Succeeded ? PlanTaskStatus.Succeeded : PlanTaskStatus.Failed;
         state.State.Artifacts.AddRange(result.Artifacts);
         state.State.Gates.AddRange(result.Gates);
+        state.State.CostUsd += result.CostUsd;
         if (result.Blocked && state.State.BlockedReason.Length == 0)
         {
             state.State.BlockedReason = BlockedReason(work.Module, result.Gates);
@@ -170,6 +174,7 @@ public sealed class ModuleGrain(
         TraceId = work.TraceId,
         ParentSpanId = state.State.SpanId,
         BaselineBlueprintHash = work.BaselineBlueprintHash,
+        CostSoFarUsd = work.PriorCostUsd + state.State.CostUsd,
     };
 
     private ImmutableArray<ArtifactRef> UpstreamOf(ModuleWork work, PlanTask task)
@@ -229,7 +234,7 @@ public sealed class ModuleGrain(
             .ToImmutableArray();
         var reason = succeeded ? state.State.BlockedReason : state.State.FailureReason;
         return GrainFactory.GetGrain<IRunGrain>(work.RunId)
-            .OnModuleFinishedAsync(new ModuleResult(work.Module, succeeded, reason, tasks) { Gates = [.. state.State.Gates] });
+            .OnModuleFinishedAsync(new ModuleResult(work.Module, succeeded, reason, tasks) { Gates = [.. state.State.Gates], CostUsd = state.State.CostUsd });
     }
 
     /// <summary>One line naming each blocking gate and its first violation.</summary>

@@ -59,6 +59,8 @@ public sealed class RunState
     [Id(16)] public List<string> BlockedModules { get; set; } = [];
     /// <summary>Canonical hash of the blueprint the breaking-change gate compares with, or empty.</summary>
     [Id(17)] public string BaselineBlueprintHash { get; set; } = "";
+    /// <summary>What finished modules reported they cost, in US dollars.</summary>
+    [Id(18)] public decimal FinishedModulesCostUsd { get; set; }
 }
 
 /// <summary>
@@ -203,13 +205,6 @@ public sealed partial class RunGrain(
         return Task.FromResult(Snapshot());
     }
 
-    /// <inheritdoc/>
-    public Task<decimal> GetCostAsync()
-    {
-        EnsureExists();
-        return Task.FromResult(_costUsd);
-    }
-
     /// <summary>
     /// The canonical hash of the blueprint the breaking-change gate compares with: the one the request
     /// names (a replay), else the tenant's last promoted run of a blueprint of the same name; empty for none.
@@ -287,6 +282,7 @@ public sealed partial class RunGrain(
         var hadFailure = FinalStatus() == RunStatus.Failed;
         s.FinishedModules[result.Module] = result.Succeeded && !result.Blocked;
         s.Gates.AddRange(result.Gates);
+        s.FinishedModulesCostUsd += result.CostUsd;
         foreach (var task in result.Tasks)
         {
             s.FinalTasks[task.Task.Id] = task;
@@ -464,6 +460,7 @@ public sealed partial class RunGrain(
         TraceId = state.State.TraceId,
         ParentSpanId = state.State.SpanId,
         BaselineBlueprintHash = state.State.BaselineBlueprintHash,
+        PriorCostUsd = state.State.FinishedModulesCostUsd,
     };
 
     /// <summary>Each module (in plan order) with the modules it depends on, read off the plan's cross-module edges.</summary>
