@@ -99,6 +99,29 @@ public sealed partial class ContractValidityTests
         }
     }
 
+    [Fact]
+    public void FreeTextWithLineBreaksAndQuotesReachesTheOpenApiDocumentIntactAndInert()
+    {
+        const string FreeText = ScribanSkillExecutorTests.Injection + "\n- evil: yes\n# not a comment \u2028 \u2029 \u0085 \t '' \" #{x}";
+        var (blueprint, hash) = ScribanSkillExecutorTests.InjectedClinic(FreeText);
+        var module = blueprint.Modules[0];
+        var files = SkillTestSupport.RenderModule(new ScribanSkillExecutor(SkillTestSupport.Pack), SkillTestSupport.Pack, blueprint, hash, module);
+        var yaml = Text(files, "contracts/openapi.yaml");
+
+        var (document, diagnostic) = ReadOpenApi(yaml);
+
+        Assert.Empty(diagnostic.Errors);
+        Assert.Empty(diagnostic.Warnings);
+        Assert.Equal(FreeText, document.Info?.Description);
+        var operations = (document.Paths ?? []).SelectMany(p => p.Value.Operations ?? []).Select(o => o.Value).ToList();
+        Assert.Equal(module.Operations.Count, operations.Count);
+        Assert.All(operations, o => Assert.Equal(FreeText, o.Description));
+        var entity = document.Components?.Schemas?[module.Entities[0]];
+        Assert.Equal(FreeText, entity?.Description);
+        Assert.All((entity?.Properties ?? new Dictionary<string, IOpenApiSchema>()).Values, p => Assert.Equal(FreeText, p.Description));
+        Assert.DoesNotContain(yaml.Split('\n'), line => line.TrimStart().StartsWith("- evil", StringComparison.Ordinal));
+    }
+
     [Theory]
     [MemberData(nameof(Samples))]
     public void KubernetesManifestsOfEveryModuleDeserialiseStrictlyOneFolderPerEnvironment(string sample)
