@@ -1,3 +1,4 @@
+using Factory.Blueprints;
 using k8s;
 using k8s.Models;
 
@@ -49,7 +50,7 @@ public sealed class KubernetesManifestGenerator : IArtifactGenerator
     public string Generate(ArtifactGeneratorContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var environment = GeneratedHeader.Environment(context);
+        var environment = Environment(context);
         var documents = Build(context.Input, environment.Name, environment.Replicas);
         var body = string.Join("---\n", documents.Select(d => KubernetesYaml.Serialize(d).Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd('\n') + "\n"));
         return GeneratedHeader.Yaml(context.Input, $"environment {environment.Name}") + body;
@@ -210,6 +211,11 @@ public sealed class KubernetesManifestGenerator : IArtifactGenerator
 
         return [configMap, deployment, service, autoscaler];
     }
+
+    private static EnvironmentSpec Environment(ArtifactGeneratorContext context) =>
+        context.Item is { } name && context.Input.Blueprint.Environments.FirstOrDefault(e => e.Name == name) is { } environment
+            ? environment
+            : throw new SkillExecutionException(context.Skill.Id, $"Skill '{context.Skill.Id}': generator '{GeneratorName}' runs once per environment ('each: environment'), and '{context.Item}' is not one.");
 
     private static V1Probe Probe(string path, int initialDelaySeconds) => new()
     {
