@@ -14,8 +14,9 @@ namespace Factory.Grains.Runtime;
 public static class FactoryRuntimeServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the template pack, skill executor, artifact store, journal, blueprint cache and
-    /// instruments. Storage implementations already registered (PostgreSQL mode) are kept.
+    /// Adds the native artifact generators (<see cref="BuiltInArtifactGenerators"/>; register more as
+    /// <see cref="IArtifactGenerator"/> singletons), the template pack, skill executor, artifact store, journal,
+    /// blueprint cache and instruments. Storage implementations already registered (PostgreSQL mode) are kept.
     /// </summary>
     public static IServiceCollection AddFactoryRuntime(this IServiceCollection services, Action<FactoryRuntimeOptions>? configure = null)
     {
@@ -29,12 +30,19 @@ public static class FactoryRuntimeServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<FactoryInstruments>();
+        foreach (var generator in BuiltInArtifactGenerators.All)
+        {
+            services.TryAddEnumerable(ServiceDescriptor.Singleton(typeof(IArtifactGenerator), generator));
+        }
+
         services.TryAddSingleton<ITemplatePack>(sp =>
         {
             var path = sp.GetRequiredService<IOptions<FactoryRuntimeOptions>>().Value.TemplatePackPath;
-            return path is null ? TemplatePack.LoadEmbedded() : TemplatePack.LoadFromDirectory(path);
+            var generators = sp.GetServices<IArtifactGenerator>();
+            return path is null ? TemplatePack.LoadEmbedded(generators) : TemplatePack.LoadFromDirectory(path, generators);
         });
-        services.TryAddSingleton<ISkillExecutor>(sp => new ScribanSkillExecutor(sp.GetRequiredService<ITemplatePack>()));
+        services.TryAddSingleton<ISkillExecutor>(sp =>
+            new ScribanSkillExecutor(sp.GetRequiredService<ITemplatePack>(), sp.GetServices<IArtifactGenerator>()));
         services.TryAddSingleton<SkillKernels>();
         services.AddFactoryGates();
         services.TryAddSingleton<GateStep>();

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Text;
 using Scriban;
 using Scriban.Runtime;
@@ -6,8 +7,9 @@ namespace Factory.Grains.Skills;
 
 /// <summary>
 /// Renders template skills with Scriban. Templates come pre-parsed from a <see cref="TemplatePack"/>; each call
-/// builds the module's view model once and renders every output with one <see cref="TemplateContext"/>.
-/// Thread-safe: nothing mutable is shared between calls.
+/// builds the module's view model once and renders every output with one <see cref="TemplateContext"/>. Outputs
+/// that name a native generator get their path from the view model and their content from that
+/// <see cref="IArtifactGenerator"/>. Thread-safe: nothing mutable is shared between calls.
 /// </summary>
 public sealed class ScribanSkillExecutor : ISkillExecutor
 {
@@ -21,15 +23,42 @@ public sealed class ScribanSkillExecutor : ISkillExecutor
     private static readonly ScriptObject _builtins = CreateBuiltins();
 
     private readonly TemplatePack _pack;
+    private readonly FrozenDictionary<string, IArtifactGenerator> _generators;
 
-    /// <summary>Creates an executor over a loaded pack.</summary>
-    /// <param name="pack">A pack from <see cref="TemplatePack.LoadEmbedded"/> or <see cref="TemplatePack.LoadFromDirectory"/>.</param>
-    /// <exception cref="ArgumentException"><paramref name="pack"/> is not a <see cref="TemplatePack"/> (its parsed templates are needed).</exception>
+    /// <summary>Creates an executor over a loaded pack, with the <see cref="BuiltInArtifactGenerators"/>.</summary>
+    /// <param name="pack">A pack from <see cref="TemplatePack.LoadEmbedded()"/> or <see cref="TemplatePack.LoadFromDirectory(string)"/>.</param>
+    /// <exception cref="ArgumentException"><paramref name="pack"/> is not a <see cref="TemplatePack"/>, or uses a generator that is not built in.</exception>
     public ScribanSkillExecutor(ITemplatePack pack)
+        : this(pack, BuiltInArtifactGenerators.All)
+    {
+    }
+
+    /// <summary>Creates an executor over a loaded pack and the generators registered in the runtime.</summary>
+    /// <param name="pack">A pack from <see cref="TemplatePack.LoadEmbedded(IEnumerable{IArtifactGenerator})"/> or <see cref="TemplatePack.LoadFromDirectory(string, IEnumerable{IArtifactGenerator})"/>.</param>
+    /// <param name="generators">The native generators; names must be unique and include every generator the pack uses.</param>
+    /// <exception cref="ArgumentException"><paramref name="pack"/> is not a <see cref="TemplatePack"/>, two generators share a name, or the pack uses a generator not given.</exception>
+    public ScribanSkillExecutor(ITemplatePack pack, IEnumerable<IArtifactGenerator> generators)
     {
         ArgumentNullException.ThrowIfNull(pack);
+        ArgumentNullException.ThrowIfNull(generators);
         _pack = pack as TemplatePack
             ?? throw new ArgumentException($"The Scriban executor needs a {nameof(TemplatePack)}, not {pack.GetType().Name}.", nameof(pack));
+        var byName = new Dictionary<string, IArtifactGenerator>(StringComparer.Ordinal);
+        foreach (var generator in generators)
+        {
+            if (!byName.TryAdd(generator.Name, generator))
+            {
+                throw new ArgumentException($"Two artifact generators are named '{generator.Name}' ({byName[generator.Name].GetType().Name}, {generator.GetType().Name}).", nameof(generators));
+            }
+        }
+
+        var missing = _pack.GeneratorNames.Where(n => !byName.ContainsKey(n)).Order(StringComparer.Ordinal).ToList();
+        if (missing.Count > 0)
+        {
+            throw new ArgumentException($"Template pack '{_pack.Name}' uses generator(s) {string.Join(", ", missing)}, which are not registered.", nameof(generators));
+        }
+
+        _generators = byName.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
     /// <summary>The pack this executor renders from.</summary>
@@ -53,19 +82,50 @@ public sealed class ScribanSkillExecutor : ISkillExecutor
         {
             foreach (var scope in ItemScopes(output.Spec, model, compiled.Descriptor.Id))
             {
-                var path = Render(context, scope, output.PathTemplate, compiled.Descriptor.Id, $"path of {output.Spec.Template}").Trim();
+                var path = Render(context, scope, output.PathTemplate, compiled.Descriptor.Id, $"path of {output.Spec.Source}").Trim();
                 ValidatePath(path, compiled.Descriptor.Id, output.Spec);
                 if (!paths.Add(path))
                 {
-                    throw new SkillExecutionException(compiled.Descriptor.Id, $"Skill '{compiled.Descriptor.Id}' renders '{path}' twice (template '{output.Spec.Template}').");
+                    throw new SkillExecutionException(compiled.Descriptor.Id, $"Skill '{compiled.Descriptor.Id}' renders '{path}' twice ({output.Spec.Source}).");
                 }
 
-                var text = Render(context, scope, output.Body, compiled.Descriptor.Id, output.Spec.Template);
+                var text = output.Body is { } body
+                    ? Render(context, scope, body, compiled.Descriptor.Id, output.Spec.Source)
+                    : Generate(compiled.Descriptor, output.Spec, input, path, scope);
                 files.Add(new GeneratedFile(path, output.Spec.Kind, _utf8.GetBytes(NormalizeNewLines(text))));
             }
         }
 
         return files;
+    }
+
+    private string Generate(SkillDescriptor skill, SkillOutputSpec spec, SkillInput input, string path, ScriptObject scope)
+    {
+        var generatorName = spec.Generator ?? throw new SkillExecutionException(skill.Id, $"Skill '{skill.Id}': output '{spec.Path}' has neither template nor generator.");
+        if (!_generators.TryGetValue(generatorName, out var generator))
+        {
+            throw new SkillExecutionException(skill.Id, $"Skill '{skill.Id}' names generator '{generatorName}', which is not registered.");
+        }
+
+        var item = spec.Each is { } each && scope[each] is ScriptObject current ? current["name"] as string : null;
+        var context = new ArtifactGeneratorContext
+        {
+            Skill = skill,
+            Output = spec,
+            Input = input,
+            Path = path,
+            Item = item,
+            PackName = _pack.Name,
+            PackVersion = _pack.Version,
+        };
+        try
+        {
+            return generator.Generate(context);
+        }
+        catch (Exception ex) when (ex is not (SkillExecutionException or OutOfMemoryException or OperationCanceledException))
+        {
+            throw new SkillExecutionException(skill.Id, $"Skill '{skill.Id}' failed generating '{path}' with generator '{generatorName}': {ex.Message}", ex);
+        }
     }
 
     private static IEnumerable<ScriptObject> ItemScopes(SkillOutputSpec spec, ScriptObject model, string skillId)
@@ -81,6 +141,7 @@ public sealed class ScribanSkillExecutor : ISkillExecutor
             "entity" => "entities",
             "operation" => "operations",
             "event" => "publishes",
+            "environment" => "environments",
             _ => throw new SkillExecutionException(skillId, $"Skill '{skillId}': unknown 'each' value '{spec.Each}'."),
         };
         foreach (var item in model[collection] as ScriptArray ?? [])
@@ -147,7 +208,7 @@ public sealed class ScribanSkillExecutor : ISkillExecutor
         };
         if (problem is not null)
         {
-            throw new SkillExecutionException(skillId, $"Skill '{skillId}' rendered output path {TemplateFunctions.CSharpString(path)} (template '{spec.Template}'), which {problem}; paths must be relative with forward slashes.");
+            throw new SkillExecutionException(skillId, $"Skill '{skillId}' rendered output path {TemplateFunctions.CSharpString(path)} ({spec.Source}), which {problem}; paths must be relative with forward slashes.");
         }
     }
 }

@@ -27,20 +27,32 @@ public sealed record SkillDescriptor
     public required IReadOnlyList<SkillOutputSpec> Outputs { get; init; }
 }
 
-/// <summary>One output of a skill: a template rendered to a path, once or for each item of a collection.</summary>
+/// <summary>
+/// One output of a skill: a template rendered, or a native generator run, to a path, once or for each item of a
+/// collection. Exactly one of <see cref="Template"/> and <see cref="Generator"/> is set.
+/// </summary>
 public sealed record SkillOutputSpec
 {
     /// <summary>Module-relative path; a Scriban template itself, e.g. <c>src/{{ service.project }}/Entities/{{ entity.name }}.cs</c>.</summary>
     public required string Path { get; init; }
 
-    /// <summary>Template file, relative to the pack root, e.g. <c>developer/entity.cs.sbn</c>.</summary>
-    public required string Template { get; init; }
+    /// <summary>Template file, relative to the pack root, e.g. <c>developer/entity.cs.sbn</c>; null when <see cref="Generator"/> is set.</summary>
+    public string? Template { get; init; }
+
+    /// <summary>Name of the <see cref="IArtifactGenerator"/> that writes the content, e.g. <c>openapi</c>; null when <see cref="Template"/> is set.</summary>
+    public string? Generator { get; init; }
 
     /// <summary>Artifact kind, e.g. <c>csharp</c>, <c>openapi</c>, <c>markdown</c>.</summary>
     public required string Kind { get; init; }
 
-    /// <summary>Null to render once; <c>entity</c>, <c>operation</c> or <c>event</c> to render once per item of the module.</summary>
+    /// <summary>
+    /// Null to render once; <c>entity</c>, <c>operation</c> or <c>event</c> to render once per item of the module,
+    /// <c>environment</c> once per deploy environment of the blueprint.
+    /// </summary>
     public string? Each { get; init; }
+
+    /// <summary>What produces the content, for messages: <c>template 'x.sbn'</c> or <c>generator 'openapi'</c>.</summary>
+    public string Source => Generator is null ? $"template '{Template}'" : $"generator '{Generator}'";
 }
 
 /// <summary>An artifact already produced in this run, visible to later skills (validator, release).</summary>

@@ -31,6 +31,7 @@ internal static partial class SkillViewModel
         var domainEvents = blueprint.Domain.Events.ToDictionary(e => e.Name, StringComparer.Ordinal);
 
         var entityModels = new Dictionary<string, ScriptObject>(StringComparer.Ordinal);
+        var entitySpecs = new Dictionary<string, EntitySpec>(StringComparer.Ordinal);
         var entities = new ScriptArray();
         foreach (var name in module.Entities)
         {
@@ -41,6 +42,7 @@ internal static partial class SkillViewModel
 
             var model = EntityModel(spec, checker);
             entityModels[name] = model;
+            entitySpecs[name] = spec;
             entities.Add(model);
         }
 
@@ -50,7 +52,7 @@ internal static partial class SkillViewModel
         var pathIndex = new Dictionary<string, ScriptArray>(StringComparer.Ordinal);
         foreach (var operation in module.Operations)
         {
-            var model = OperationModel(operation, checker, entityModels, domainEvents, upstreamPaths);
+            var model = OperationModel(operation, checker, entityModels, entitySpecs, domainEvents, upstreamPaths);
             operations.Add(model);
             if (!pathIndex.TryGetValue(operation.Path, out var group))
             {
@@ -236,20 +238,22 @@ internal static partial class SkillViewModel
         OperationSpec operation,
         IdentifierChecker checker,
         Dictionary<string, ScriptObject> entities,
+        Dictionary<string, EntitySpec> entitySpecs,
         Dictionary<string, EventSpec> events,
         HashSet<string> upstreamPaths)
     {
         checker.Identifier(operation.Name, "operation name");
         checker.Route(operation.Path, operation.Name);
-        var inputEntity = operation.Input.Length > 0 && entities.TryGetValue(operation.Input, out var i) ? i : null;
-        var outputEntity = operation.Output.Length > 0 && entities.TryGetValue(operation.Output, out var o) ? o : null;
+        var shape = OperationShape.Of(operation, entitySpecs);
+        ScriptObject? Model(EntitySpec? spec) => spec is null ? null : entities[spec.Name];
+        var inputEntity = Model(shape.InputEntity);
+        var outputEntity = Model(shape.OutputEntity);
         var inputIsEvent = operation.Input.Length > 0 && inputEntity is null && events.ContainsKey(operation.Input);
-        var target = outputEntity ?? inputEntity ?? (entities.Count == 1 ? entities.Values.First() : null);
+        var target = Model(shape.Target);
 
         var routeParams = new ScriptArray();
-        foreach (Match match in RouteParameterPattern().Matches(operation.Path))
+        foreach (var name in shape.RouteParameters)
         {
-            var name = match.Groups["name"].Value;
             checker.Identifier(name, $"route parameter of {operation.Name}");
             routeParams.Add(Obj(
                 ("name", name),
@@ -258,9 +262,9 @@ internal static partial class SkillViewModel
                 ("csharp_type", "string")));
         }
 
-        var crud = Classify(operation, routeParams.Count, inputEntity, outputEntity, target);
+        var crud = shape.Crud;
         ScriptObject? keyParam = null;
-        if (crud is "get" or "update" or "delete" && target is not null)
+        if (shape.KeyParameter is not null && target is not null)
         {
             keyParam = routeParams[0] as ScriptObject;
             keyParam?.SetValue("csharp_type", target["key_type"], readOnly: false);
@@ -289,29 +293,10 @@ internal static partial class SkillViewModel
             ("description", operation.Description),
             ("behavior", operation.Behavior),
             ("crud", crud),
-            ("entity", crud == "action" ? null : target),
+            ("entity", target),
             ("key_param", keyParam),
             ("feature_path", featurePath),
             ("has_feature", upstreamPaths.Contains(featurePath)));
-    }
-
-    private static string Classify(OperationSpec op, int routeParams, ScriptObject? input, ScriptObject? output, ScriptObject? target)
-    {
-        if (target is null)
-        {
-            return "action";
-        }
-
-        var noOtherOutput = op.Output.Length == 0 || (output == target && !op.OutputIsList);
-        return op.Method switch
-        {
-            HttpVerb.Post when input == target && routeParams == 0 && noOtherOutput => "create",
-            HttpVerb.Get when output == target && op.OutputIsList && routeParams == 0 && op.Input.Length == 0 => "list",
-            HttpVerb.Get when output == target && !op.OutputIsList && routeParams == 1 && op.Input.Length == 0 => "get",
-            HttpVerb.Put or HttpVerb.Patch when input == target && routeParams == 1 && noOtherOutput => "update",
-            HttpVerb.Delete when routeParams == 1 && op.Input.Length == 0 && op.Output.Length == 0 => "delete",
-            _ => "action",
-        };
     }
 
     private static ScriptObject Obj(params (string Key, object? Value)[] members)
@@ -324,9 +309,6 @@ internal static partial class SkillViewModel
 
         return result;
     }
-
-    [GeneratedRegex(@"\{(?<name>[^}:?*]+)[^}]*\}", RegexOptions.CultureInvariant)]
-    private static partial Regex RouteParameterPattern();
 
     [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9]*$", RegexOptions.CultureInvariant)]
     private static partial Regex IdentifierPattern();

@@ -11,8 +11,10 @@ namespace Factory.Grains.Skills;
 
 /// <summary>
 /// A template pack: <c>pack.yaml</c> (name, version, skills) plus the Scriban templates it names, every one parsed
-/// once at load. Immutable and thread-safe. Load the default pack with <see cref="LoadEmbedded"/>, an operator's
-/// override folder (same layout) with <see cref="LoadFromDirectory"/>.
+/// once at load. Immutable and thread-safe. Load the default pack with <see cref="LoadEmbedded()"/>, an operator's
+/// override folder (same layout) with <see cref="LoadFromDirectory(string)"/>. An output names either a template or a
+/// native <see cref="IArtifactGenerator"/>; generator names are checked at load against the generators the pack is
+/// loaded with (the <see cref="BuiltInArtifactGenerators"/> unless others are given).
 /// </summary>
 public sealed partial class TemplatePack : ITemplatePack
 {
@@ -21,13 +23,18 @@ public sealed partial class TemplatePack : ITemplatePack
 
     private const string ResourcePrefix = "templates/";
 
-    private static readonly FrozenSet<string> _eachValues = FrozenSet.ToFrozenSet(["entity", "operation", "event"], StringComparer.Ordinal);
+    private static readonly FrozenSet<string> _eachValues = FrozenSet.ToFrozenSet(["entity", "operation", "event", "environment"], StringComparer.Ordinal);
 
     private readonly FrozenDictionary<string, CompiledSkill> _skillsById;
     private readonly FrozenDictionary<string, IReadOnlyList<SkillDescriptor>> _skillsByRole;
 
     private TemplatePack(string name, string version, string origin, IReadOnlyList<CompiledSkill> skills)
     {
+        GeneratorNames = skills
+            .SelectMany(s => s.Outputs)
+            .Select(o => o.Spec.Generator)
+            .OfType<string>()
+            .ToFrozenSet(StringComparer.Ordinal);
         Name = name;
         Version = version;
         Origin = origin;
@@ -50,6 +57,9 @@ public sealed partial class TemplatePack : ITemplatePack
     /// <inheritdoc />
     public IReadOnlyList<SkillDescriptor> Skills { get; }
 
+    /// <summary>The names of the native generators the pack's outputs use.</summary>
+    public IReadOnlySet<string> GeneratorNames { get; }
+
     /// <inheritdoc />
     public IReadOnlyList<SkillDescriptor> SkillsFor(string role) =>
         role is not null && _skillsByRole.TryGetValue(role, out var skills) ? skills : [];
@@ -61,10 +71,16 @@ public sealed partial class TemplatePack : ITemplatePack
         return skill is not null;
     }
 
-    /// <summary>Loads the default pack embedded in the <c>Factory.Grains</c> assembly.</summary>
+    /// <summary>Loads the default pack embedded in the <c>Factory.Grains</c> assembly, with the built-in generators.</summary>
     /// <exception cref="TemplatePackException">The embedded pack is invalid.</exception>
-    public static TemplatePack LoadEmbedded()
+    public static TemplatePack LoadEmbedded() => LoadEmbedded(BuiltInArtifactGenerators.All);
+
+    /// <summary>Loads the default pack embedded in the <c>Factory.Grains</c> assembly.</summary>
+    /// <param name="generators">The generators registered in the runtime; an output naming another one fails the load.</param>
+    /// <exception cref="TemplatePackException">The embedded pack is invalid.</exception>
+    public static TemplatePack LoadEmbedded(IEnumerable<IArtifactGenerator> generators)
     {
+        var known = GeneratorNameSet(generators);
         var assembly = typeof(TemplatePack).Assembly;
         var files = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var resource in assembly.GetManifestResourceNames())
@@ -78,23 +94,31 @@ public sealed partial class TemplatePack : ITemplatePack
             files[normalized[ResourcePrefix.Length..]] = ReadResource(assembly, resource);
         }
 
-        return Load("embedded", path => files.TryGetValue(path, out var text) ? text : null);
+        return Load("embedded", known, path => files.TryGetValue(path, out var text) ? text : null);
     }
 
-    /// <summary>Loads a pack from an operator's folder holding <c>pack.yaml</c> and the templates it names.</summary>
+    /// <summary>Loads a pack from an operator's folder holding <c>pack.yaml</c> and the templates it names, with the built-in generators.</summary>
     /// <param name="path">The pack folder.</param>
     /// <exception cref="TemplatePackException">The pack is invalid; the message names the file and line.</exception>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
-    public static TemplatePack LoadFromDirectory(string path)
+    public static TemplatePack LoadFromDirectory(string path) => LoadFromDirectory(path, BuiltInArtifactGenerators.All);
+
+    /// <summary>Loads a pack from an operator's folder holding <c>pack.yaml</c> and the templates it names.</summary>
+    /// <param name="path">The pack folder.</param>
+    /// <param name="generators">The generators registered in the runtime; an output naming another one fails the load.</param>
+    /// <exception cref="TemplatePackException">The pack is invalid; the message names the file and line.</exception>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    public static TemplatePack LoadFromDirectory(string path, IEnumerable<IArtifactGenerator> generators)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var known = GeneratorNameSet(generators);
         var root = Path.GetFullPath(path);
         if (!Directory.Exists(root))
         {
             throw new DirectoryNotFoundException($"Template pack folder '{root}' does not exist.");
         }
 
-        return Load(root, relative =>
+        return Load(root, known, relative =>
         {
             var full = Path.GetFullPath(Path.Combine(root, relative));
             var inside = full.StartsWith(root.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
@@ -106,7 +130,13 @@ public sealed partial class TemplatePack : ITemplatePack
     internal bool TryGetCompiled(string id, [NotNullWhen(true)] out CompiledSkill? compiled) =>
         _skillsById.TryGetValue(id, out compiled);
 
-    private static TemplatePack Load(string origin, Func<string, string?> readFile)
+    private static FrozenSet<string> GeneratorNameSet(IEnumerable<IArtifactGenerator> generators)
+    {
+        ArgumentNullException.ThrowIfNull(generators);
+        return generators.Select(g => g.Name).ToFrozenSet(StringComparer.Ordinal);
+    }
+
+    private static TemplatePack Load(string origin, FrozenSet<string> generators, Func<string, string?> readFile)
     {
         var manifestText = readFile(ManifestFileName)
             ?? throw new TemplatePackException(ManifestFileName, null, $"the pack at '{origin}' has no {ManifestFileName}.");
@@ -175,30 +205,50 @@ public sealed partial class TemplatePack : ITemplatePack
             foreach (var outputNode in outputsNode.Children)
             {
                 var output = outputNode as YamlMappingNode ?? throw reader.Error(outputNode, "each output must be a mapping.");
-                reader.CheckKeys(output, "path", "template", "kind", "each");
+                reader.CheckKeys(output, "path", "template", "generator", "kind", "each");
                 var spec = new SkillOutputSpec
                 {
                     Path = reader.RequiredString(output, "path"),
-                    Template = reader.RequiredString(output, "template").Replace('\\', '/'),
+                    Template = reader.OptionalString(output, "template")?.Replace('\\', '/'),
+                    Generator = reader.OptionalString(output, "generator"),
                     Kind = reader.RequiredString(output, "kind"),
                     Each = reader.OptionalString(output, "each"),
                 };
                 if (spec.Each is not null && !_eachValues.Contains(spec.Each))
                 {
-                    throw reader.Error(output["each"], $"'each' must be entity, operation or event, not '{spec.Each}'.");
+                    throw reader.Error(output["each"], $"'each' must be entity, operation, event or environment, not '{spec.Each}'.");
                 }
 
-                if (!IsSafeRelativePath(spec.Template))
+                Template? body = null;
+                switch (spec)
                 {
-                    throw reader.Error(output["template"], $"template path '{spec.Template}' must be relative to the pack, without '..'.");
-                }
+                    case { Template: not null, Generator: not null }:
+                        throw reader.Error(output, $"an output of skill '{id}' names both template '{spec.Template}' and generator '{spec.Generator}'; give exactly one.");
+                    case { Template: null, Generator: null }:
+                        throw reader.Error(output, $"an output of skill '{id}' names neither a template nor a generator; give exactly one.");
+                    case { Generator: { } generator }:
+                        if (!generators.Contains(generator))
+                        {
+                            var available = generators.Count == 0 ? "none is registered" : "registered: " + string.Join(", ", generators.Order(StringComparer.Ordinal));
+                            throw reader.Error(output["generator"], $"skill '{id}' names generator '{generator}', which is not registered ({available}).");
+                        }
 
-                if (!templates.TryGetValue(spec.Template, out var body))
-                {
-                    var text = readFile(spec.Template)
-                        ?? throw reader.Error(output["template"], $"skill '{id}' names template '{spec.Template}', which is not in the pack.");
-                    body = Parse(text, spec.Template);
-                    templates.Add(spec.Template, body);
+                        break;
+                    case { Template: { } templatePath }:
+                        if (!IsSafeRelativePath(templatePath))
+                        {
+                            throw reader.Error(output["template"], $"template path '{templatePath}' must be relative to the pack, without '..'.");
+                        }
+
+                        if (!templates.TryGetValue(templatePath, out body))
+                        {
+                            var text = readFile(templatePath)
+                                ?? throw reader.Error(output["template"], $"skill '{id}' names template '{templatePath}', which is not in the pack.");
+                            body = Parse(text, templatePath);
+                            templates.Add(templatePath, body);
+                        }
+
+                        break;
                 }
 
                 var pathTemplate = Template.Parse(spec.Path, $"{ManifestFileName}:{id}:path");
@@ -310,8 +360,8 @@ public sealed partial class TemplatePack : ITemplatePack
     }
 }
 
-/// <summary>One output of a compiled skill: its spec, parsed path template and parsed body template.</summary>
-internal sealed record CompiledOutput(SkillOutputSpec Spec, Template PathTemplate, Template Body);
+/// <summary>One output of a compiled skill: its spec, parsed path template and parsed body template (null for a generator).</summary>
+internal sealed record CompiledOutput(SkillOutputSpec Spec, Template PathTemplate, Template? Body);
 
 /// <summary>A skill with its parsed templates.</summary>
 internal sealed record CompiledSkill(SkillDescriptor Descriptor, IReadOnlyList<CompiledOutput> Outputs);
