@@ -24,5 +24,5 @@ public sealed class CostBudgetGate : IGate
             : new GateFinding(summary, []));
     }
 
-    private static string Usd(decimal value) => "$" + value.ToString("0.00##", CultureInfo.InvariantCulture);
+    private static string Usd(decimal value) => "$" + value.ToString("0.00########", CultureInfo.InvariantCulture);
 }
