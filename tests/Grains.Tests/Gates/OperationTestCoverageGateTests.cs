@@ -99,5 +99,21 @@ public sealed class OperationTestCoverageGateTests
         Assert.Equal("0 of 0 operations covered (1.00 >= 1.00)", finding.Summary);
     }
 
-    private static GateContext Clean() => Add(ClinicContext(), Artifact(Tests, TestsText));
+    [Fact]
+    public async Task TheRenderedModuleCoversEveryOperation()
+    {
+        var context = ClinicContext();
+
+        var finding = await RunAsync(new OperationTestCoverageGate(), context);
+
+        Assert.Empty(finding.Violations);
+        Assert.Equal($"{context.Module.Operations.Count} of {context.Module.Operations.Count} operations covered (1.00 >= 1.00)", finding.Summary);
+    }
+
+    /// <summary>The rendered module with its generated tests replaced by <see cref="TestsText"/>.</summary>
+    private static GateContext Clean()
+    {
+        var rendered = ClinicContext();
+        return Add(rendered with { Artifacts = [.. rendered.Artifacts.Where(a => !a.Path.StartsWith("tests/", StringComparison.Ordinal))] }, Artifact(Tests, TestsText));
+    }
 }

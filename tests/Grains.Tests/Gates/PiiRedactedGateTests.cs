@@ -110,6 +110,30 @@ public sealed class PiiRedactedGateTests
         Assert.Empty(finding.Violations);
     }
 
+    [Fact]
+    public async Task TheRenderedModuleRedactsEveryPersonalDataField()
+    {
+        var finding = await RunAsync(new PiiRedactedGate(), ClinicContext());
+
+        Assert.Empty(finding.Violations);
+    }
+
+    [Fact]
+    public async Task TheRenderedModuleWithoutOneMarkIsCaught()
+    {
+        var rendered = ClinicContext();
+        var entity = rendered.Artifacts.Single(a => a.Path.EndsWith("/Entities/Appointment.cs", StringComparison.Ordinal));
+        var text = System.Text.Encoding.UTF8.GetString(entity.Content.Span);
+        var first = text.IndexOf("[PersonalData]", StringComparison.Ordinal);
+        Assert.True(first >= 0, "the rendered entity marks its personal data");
+        var context = Edit(rendered, entity.Path, t => t.Remove(first, "[PersonalData]".Length));
+
+        var finding = await RunAsync(new PiiRedactedGate(), context);
+
+        var violation = Assert.Single(finding.Violations);
+        Assert.Equal(entity.Path, violation.Path.Split(':')[0]);
+    }
+
     /// <summary>The clinic's appointments module with entity, DTOs and start-up written the way the gate expects.</summary>
     private static GateContext Clean() =>
         ClinicContext() with { Artifacts = [Artifact(Dtos, DtosText), Artifact(Entity, EntityText), Artifact(Program, ProgramText)] };
