@@ -42,7 +42,6 @@ public sealed class ScribanSkillExecutorTests
 
             Assert.Contains(first, f => f.Path.EndsWith(".slnx", StringComparison.Ordinal));
             Assert.Contains(first, f => f.Path == "release/manifest.json");
-            Assert.Contains(first, f => f.Path == "validation/report.json");
             foreach (var file in first)
             {
                 AssertWellFormed(module, file);

@@ -1,0 +1,94 @@
+using Factory.Grains.Tests.Runs;
+
+namespace Factory.Grains.Tests.Gates;
+
+/// <summary>
+/// An operator's template pack broken in four ways on purpose: each way trips exactly its gate, the
+/// run ends Blocked with exactly those violations, and nothing downstream is promoted.
+/// </summary>
+public sealed class BrokenPackGateTests : IAsyncLifetime
+{
+    private const string LeakedKey = "AKIAQWERTYUIOPASDFGH";
+    private string _pack = "";
+    private FactoryCluster? _cluster;
+
+    public async Task InitializeAsync()
+    {
+        _pack = Directory.CreateTempSubdirectory("factory-pack-").FullName;
+        var source = Path.Combine(Samples.BlueprintsFolder, "templates");
+        foreach (var file in Directory.GetFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(_pack, Path.GetRelativePath(source, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        // compiles: every entity gains a property of a type that does not exist.
+        // pii-redacted: personal-data fields of entities lose their [PersonalData] mark.
+        await EditAsync("developer/entity.csharp.sbn", text => text
+            .Replace("    [PersonalData]\n", "", StringComparison.Ordinal)
+            .Replace("public sealed record {{ entity.pascal_name }}\n{\n", "public sealed record {{ entity.pascal_name }}\n{\n    public UnknownType Broken { get; init; }\n\n", StringComparison.Ordinal));
+        // no-secret-values: the README carries a literal access key.
+        await EditAsync("docs/README.md.sbn", text => text + $"\nDeploy key: {LeakedKey}\n");
+        // operation-test-coverage: CancelAppointment's tests are misnamed, so they cover nothing.
+        await EditAsync("qa/operation-tests.csharp.sbn", text => text
+            .Replace("{{ op.pascal_name }}_", "{{ op.pascal_name | string.replace \"CancelAppointment\" \"Cancel\" }}_", StringComparison.Ordinal));
+
+        _cluster = await FactoryCluster.StartAsync(silos: 1, templatePackPath: _pack);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+        }
+
+        Directory.Delete(_pack, recursive: true);
+    }
+
+    [Fact]
+    public async Task EachBrokenRuleBlocksTheRunWithExactlyItsViolation()
+    {
+        var client = _cluster!.Client;
+        var submission = await RunDriver.SubmitAsync(client, Samples.CanonicalJson("clinic-appointments.yaml"));
+        var events = await RunDriver.WatchToEndAsync(client, submission.RunId);
+        var snapshot = await client.GetGrain<IRunGrain>(submission.RunId).GetSnapshotAsync();
+
+        Assert.Equal(RunStatus.Blocked, snapshot.Status);
+        var failed = snapshot.Gates.Where(g => !g.Passed).ToDictionary(g => g.RuleId, StringComparer.Ordinal);
+        Assert.Equal(["compiles", "no-secret-values", "operation-test-coverage", "pii-redacted"], failed.Keys.Order(StringComparer.Ordinal));
+        Assert.All(failed.Values, g => Assert.Equal(("appointments", GateMode.Block), (g.Module, g.Mode)));
+
+        var compile = failed["compiles"].Violations;
+        Assert.NotEmpty(compile);
+        Assert.All(compile, v => Assert.Contains("CS0246", v.Message, StringComparison.Ordinal));
+        Assert.All(compile, v => Assert.StartsWith("appointments/src/", v.Path, StringComparison.Ordinal));
+
+        var secret = Assert.Single(failed["no-secret-values"].Violations);
+        Assert.StartsWith("appointments/README.md:", secret.Path, StringComparison.Ordinal);
+        Assert.DoesNotContain(LeakedKey, secret.Message, StringComparison.Ordinal);
+
+        var coverage = Assert.Single(failed["operation-test-coverage"].Violations);
+        Assert.Contains("CancelAppointment", coverage.Message, StringComparison.Ordinal);
+
+        Assert.NotEmpty(failed["pii-redacted"].Violations);
+        Assert.All(failed["pii-redacted"].Violations, v => Assert.Contains("PersonalData", v.Message, StringComparison.Ordinal));
+
+        // The secret never reaches the trace; the release and the dependent module never ran.
+        Assert.DoesNotContain(events, e => e.Attributes.Values.Any(v => v.Contains(LeakedKey, StringComparison.Ordinal)));
+        Assert.Equal(4, events.Count(e => e.Type == TraceEventTypes.GateFailed));
+        Assert.Equal(PlanTaskStatus.Skipped, snapshot.Tasks.Single(t => t.Task.Id == "appointments/release").Status);
+        Assert.All(snapshot.Tasks.Where(t => t.Task.Module == "payments"), t => Assert.Equal(PlanTaskStatus.Skipped, t.Status));
+        Assert.Equal(TraceEventTypes.RunBlocked, events[^1].Type);
+    }
+
+    private async Task EditAsync(string template, Func<string, string> edit)
+    {
+        var path = Path.Combine(_pack, template);
+        var before = (await File.ReadAllTextAsync(path)).ReplaceLineEndings("\n");
+        var after = edit(before);
+        Assert.NotEqual(before, after);
+        await File.WriteAllTextAsync(path, after);
+    }
+}
