@@ -56,7 +56,7 @@ public sealed class RunCommandTests : IDisposable
             Assert.DoesNotContain(runId!, text, StringComparison.Ordinal);
         }
 
-        // The generated service builds, warnings as errors, with nothing but the SDK.
+        // The generated service builds, warnings as errors, with the SDK and the package feed.
         var (buildExit, buildOutput) = await CliHarness.RunProcessAsync("dotnet", "build --nologo", Path.Combine(Out, "appointments"), TimeSpan.FromMinutes(5));
         Assert.True(buildExit == 0, buildOutput);
         Assert.Contains("0 Warning(s)", buildOutput, StringComparison.Ordinal);
