@@ -329,7 +329,7 @@ public sealed class TraceBundleTests(TodoRunFixture todo) : IClassFixture<TodoRu
     public async Task ReplayUnderAnotherTemplatePackSaysSoInsteadOfReportingMismatches()
     {
         var pack = InWork("pack");
-        CopyFolder(Path.Combine(RepositoryPaths.Blueprints, "templates"), pack);
+        RepositoryPaths.CopyTemplatePack(pack);
         var manifest = Path.Combine(pack, "pack.yaml");
         var builtIn = Factory.Grains.Skills.TemplatePack.LoadEmbedded().Version;
         var text = (await File.ReadAllTextAsync(manifest)).ReplaceLineEndings("\n");
@@ -375,13 +375,4 @@ public sealed class TraceBundleTests(TodoRunFixture todo) : IClassFixture<TodoRu
         }
     }
 
-    private static void CopyFolder(string source, string target)
-    {
-        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
-        {
-            var destination = Path.Combine(target, Path.GetRelativePath(source, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-            File.Copy(file, destination);
-        }
-    }
 }

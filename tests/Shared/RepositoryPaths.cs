@@ -20,6 +20,22 @@ internal static class RepositoryPaths
     /// <summary>The sample blueprint <paramref name="fileName"/>.</summary>
     public static string Sample(string fileName) => Path.Combine(Blueprints, fileName);
 
+    /// <summary>The built-in template pack's folder.</summary>
+    public static string Templates => Path.Combine(Blueprints, "templates");
+
+    /// <summary>Copies the built-in template pack into <paramref name="target"/> (an operator's pack to edit); returns it.</summary>
+    public static string CopyTemplatePack(string target)
+    {
+        foreach (var file in Directory.EnumerateFiles(Templates, "*", SearchOption.AllDirectories))
+        {
+            var destination = Path.Combine(target, Path.GetRelativePath(Templates, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+            File.Copy(file, destination);
+        }
+
+        return target;
+    }
+
     /// <summary>Every sample blueprint, by name.</summary>
     public static IEnumerable<string> SampleFiles() =>
         Directory.EnumerateFiles(Blueprints, "*.yaml", SearchOption.TopDirectoryOnly).Order(StringComparer.Ordinal);

@@ -159,16 +159,8 @@ public sealed partial class AgentGrain(
         CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
-        using var span = FactoryTelemetry.StartSpan($"skill {skill.Id}", work.TraceId, agentSpanId);
-        Tag(span, work);
-        span?.SetTag(FactoryTelemetry.Skill, skill.Id);
-        var spanId = span?.SpanId.ToHexString() ?? FactoryTelemetry.NewSpanId();
-        var batch = new List<TraceEvent>
-        {
-            events.Next(TraceEventTypes.SkillStarted, work.Module, work.Role, skill.Id, spanId, agentSpanId,
-                [new(TraceAttributes.SkillVersion, skill.Version)]),
-        };
-
+        var (span, spanId, batch) = StartSkill(skill.Id, skill.Version, work, events, agentSpanId);
+        using var scope = span;
         var files = await kernels.InvokeAsync(kernel, skill, input, cancellationToken);
         foreach (var file in files)
         {
@@ -192,16 +184,8 @@ public sealed partial class AgentGrain(
         CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
-        using var span = FactoryTelemetry.StartSpan($"skill {GateStep.SkillId}", work.TraceId, agentSpanId);
-        Tag(span, work);
-        span?.SetTag(FactoryTelemetry.Skill, GateStep.SkillId);
-        var spanId = span?.SpanId.ToHexString() ?? FactoryTelemetry.NewSpanId();
-        var batch = new List<TraceEvent>
-        {
-            events.Next(TraceEventTypes.SkillStarted, work.Module, work.Role, GateStep.SkillId, spanId, agentSpanId,
-                [new(TraceAttributes.SkillVersion, GateStep.SkillVersion)]),
-        };
-
+        var (span, spanId, batch) = StartSkill(GateStep.SkillId, GateStep.SkillVersion, work, events, agentSpanId);
+        using var scope = span;
         var baseline = work.BaselineBlueprintHash.Length > 0 ? await blueprints.GetAsync(work.BaselineBlueprintHash) : null;
         var (gates, report) = await gateStep.RunAsync(input, baseline, work.CostSoFarUsd + _costUsd, cancellationToken);
         batch.Add(await EmitAsync(report, GateStep.SkillId, GateStep.SkillVersion, work, events, spanId, agentSpanId, artifacts, cancellationToken));
@@ -221,6 +205,18 @@ public sealed partial class AgentGrain(
 
         batch.Add(SkillCompleted(GateStep.SkillId, 1, started, work, events, spanId, agentSpanId));
         return (gates, batch);
+    }
+
+    /// <summary>Opens the skill's span (a child of the agent's) and its batch of events, starting with <c>SkillStarted</c>.</summary>
+    private static (Activity? Span, string SpanId, List<TraceEvent> Batch) StartSkill(
+        string skillId, string skillVersion, AgentWork work, TraceEventSequence events, string agentSpanId)
+    {
+        var span = FactoryTelemetry.StartSpan($"skill {skillId}", work.TraceId, agentSpanId);
+        Tag(span, work);
+        span?.SetTag(FactoryTelemetry.Skill, skillId);
+        var spanId = span?.SpanId.ToHexString() ?? FactoryTelemetry.NewSpanId();
+        return (span, spanId, [events.Next(TraceEventTypes.SkillStarted, work.Module, work.Role, skillId, spanId, agentSpanId,
+            [new(TraceAttributes.SkillVersion, skillVersion)])]);
     }
 
     private async Task<TraceEvent> EmitAsync(

@@ -14,20 +14,13 @@ public sealed class BrokenPackGateTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _pack = Directory.CreateTempSubdirectory("factory-pack-").FullName;
-        var source = Path.Combine(Samples.BlueprintsFolder, "templates");
-        foreach (var file in Directory.GetFiles(source, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(_pack, Path.GetRelativePath(source, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
+        _pack = RepositoryPaths.CopyTemplatePack(Directory.CreateTempSubdirectory("factory-pack-").FullName);
 
         // compiles: every entity gains a property of a type that does not exist.
         // pii-redacted: personal-data fields of entities lose their [PersonalData] mark.
+        await EditAsync("developer/entity.csharp.sbn", text => text.Replace("    [PersonalData]\n", "", StringComparison.Ordinal));
         await EditAsync("developer/entity.csharp.sbn", text => text
-            .Replace("    [PersonalData]\n", "", StringComparison.Ordinal)
-            .Replace("public sealed record {{ entity.pascal_name }}\n{\n", "public sealed record {{ entity.pascal_name }}\n{\n    public UnknownType Broken { get; init; }\n\n", StringComparison.Ordinal));
+            .Replace("{{ entity.pascal_name }}\n{\n", "{{ entity.pascal_name }}\n{\n    public UnknownType Broken { get; init; }\n\n", StringComparison.Ordinal));
         // no-secret-values: the README carries a literal access key.
         await EditAsync("docs/README.md.sbn", text => text + $"\nDeploy key: {LeakedKey}\n");
         // operation-test-coverage: CancelAppointment's tests are misnamed, so they cover nothing.

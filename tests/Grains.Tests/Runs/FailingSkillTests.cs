@@ -9,14 +9,7 @@ public sealed class FailingSkillTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         // An operator's pack: the built-in one, with every security template failing at render time.
-        _pack = Directory.CreateTempSubdirectory("factory-pack-").FullName;
-        var source = Path.Combine(Samples.BlueprintsFolder, "templates");
-        foreach (var file in Directory.GetFiles(source, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(_pack, Path.GetRelativePath(source, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
+        _pack = RepositoryPaths.CopyTemplatePack(Directory.CreateTempSubdirectory("factory-pack-").FullName);
 
         foreach (var template in Directory.GetFiles(Path.Combine(_pack, "security"), "*.sbn", SearchOption.AllDirectories))
         {
