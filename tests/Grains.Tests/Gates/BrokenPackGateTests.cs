@@ -6,44 +6,28 @@ namespace Factory.Grains.Tests.Gates;
 /// An operator's template pack broken in four ways on purpose: each way trips exactly its gate, the
 /// run ends Blocked with exactly those violations, and nothing downstream is promoted.
 /// </summary>
-public sealed class BrokenPackGateTests : IAsyncLifetime
+public sealed class BrokenPackGateTests : OperatorPackCluster
 {
     private const string LeakedKey = "AKIAQWERTYUIOPASDFGH";
-    private string _pack = "";
-    private FactoryCluster? _cluster;
 
-    public async Task InitializeAsync()
+    protected override async Task EditPackAsync()
     {
-        _pack = RepositoryPaths.CopyTemplatePack(Directory.CreateTempSubdirectory("factory-pack-").FullName);
-
         // compiles: every entity gains a property of a type that does not exist.
         // pii-redacted: personal-data fields of entities lose their [PersonalData] mark.
-        await EditAsync("developer/entity.csharp.sbn", text => text.Replace("    [PersonalData]\n", "", StringComparison.Ordinal));
-        await EditAsync("developer/entity.csharp.sbn", text => text
+        await EditTemplateAsync("developer/entity.csharp.sbn", text => text.Replace("    [PersonalData]\n", "", StringComparison.Ordinal));
+        await EditTemplateAsync("developer/entity.csharp.sbn", text => text
             .Replace("{{ entity.pascal_name }}\n{\n", "{{ entity.pascal_name }}\n{\n    public UnknownType Broken { get; init; }\n\n", StringComparison.Ordinal));
         // no-secret-values: the README carries a literal access key.
-        await EditAsync("docs/README.md.sbn", text => text + $"\nDeploy key: {LeakedKey}\n");
+        await EditTemplateAsync("docs/README.md.sbn", text => text + $"\nDeploy key: {LeakedKey}\n");
         // operation-test-coverage: CancelAppointment's tests are misnamed, so they cover nothing.
-        await EditAsync("qa/operation-tests.csharp.sbn", text => text
+        await EditTemplateAsync("qa/operation-tests.csharp.sbn", text => text
             .Replace("{{ op.pascal_name }}_", "{{ op.pascal_name | string.replace \"CancelAppointment\" \"Cancel\" }}_", StringComparison.Ordinal));
-
-        _cluster = await FactoryCluster.StartAsync(silos: 1, templatePackPath: _pack);
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_cluster is not null)
-        {
-            await _cluster.DisposeAsync();
-        }
-
-        Directory.Delete(_pack, recursive: true);
     }
 
     [Fact]
     public async Task EachBrokenRuleBlocksTheRunWithExactlyItsViolation()
     {
-        var client = _cluster!.Client;
+        var client = Client;
         var submission = await RunDriver.SubmitAsync(client, Samples.CanonicalJson("clinic-appointments.yaml"));
         var events = await RunDriver.WatchToEndAsync(client, submission.RunId);
         var snapshot = await client.GetGrain<IRunGrain>(submission.RunId).GetSnapshotAsync();
@@ -74,14 +58,5 @@ public sealed class BrokenPackGateTests : IAsyncLifetime
         Assert.Equal(PlanTaskStatus.Skipped, snapshot.Tasks.Single(t => t.Task.Id == "appointments/release").Status);
         Assert.All(snapshot.Tasks.Where(t => t.Task.Module == "payments"), t => Assert.Equal(PlanTaskStatus.Skipped, t.Status));
         Assert.Equal(TraceEventTypes.RunBlocked, events[^1].Type);
-    }
-
-    private async Task EditAsync(string template, Func<string, string> edit)
-    {
-        var path = Path.Combine(_pack, template);
-        var before = (await File.ReadAllTextAsync(path)).ReplaceLineEndings("\n");
-        var after = edit(before);
-        Assert.NotEqual(before, after);
-        await File.WriteAllTextAsync(path, after);
     }
 }

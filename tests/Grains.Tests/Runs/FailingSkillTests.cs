@@ -1,38 +1,21 @@
 namespace Factory.Grains.Tests.Runs;
 
 /// <summary>A skill that throws fails its agent, its module and the run, with the reason traced; nothing hangs.</summary>
-public sealed class FailingSkillTests : IAsyncLifetime
+public sealed class FailingSkillTests : OperatorPackCluster
 {
-    private string _pack = "";
-    private FactoryCluster? _cluster;
-
-    public async Task InitializeAsync()
+    /// <summary>The built-in pack, with every security template failing at render time.</summary>
+    protected override async Task EditPackAsync()
     {
-        // An operator's pack: the built-in one, with every security template failing at render time.
-        _pack = RepositoryPaths.CopyTemplatePack(Directory.CreateTempSubdirectory("factory-pack-").FullName);
-
-        foreach (var template in Directory.GetFiles(Path.Combine(_pack, "security"), "*.sbn", SearchOption.AllDirectories))
+        foreach (var template in Directory.GetFiles(Path.Combine(Pack, "security"), "*.sbn", SearchOption.AllDirectories))
         {
-            await File.WriteAllTextAsync(template, "{{ 1 // 0 }}\n");
+            await EditTemplateAsync(Path.GetRelativePath(Pack, template), _ => "{{ 1 // 0 }}\n");
         }
-
-        _cluster = await FactoryCluster.StartAsync(silos: 1, templatePackPath: _pack);
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_cluster is not null)
-        {
-            await _cluster.DisposeAsync();
-        }
-
-        Directory.Delete(_pack, recursive: true);
     }
 
     [Fact]
     public async Task ASkillThatThrowsEndsTheRunFailedWithItsReason()
     {
-        var client = _cluster!.Client;
+        var client = Client;
         var submission = await RunDriver.SubmitAsync(client, Samples.CanonicalJson("clinic-appointments.yaml"));
         var events = await RunDriver.WatchToEndAsync(client, submission.RunId);
         var snapshot = await client.GetGrain<IRunGrain>(submission.RunId).GetSnapshotAsync();
