@@ -31,6 +31,13 @@ public interface IRunGrain : IGrainWithStringKey
     [Alias("ReadJournal")]
     Task<ImmutableArray<TraceEvent>> ReadJournalAsync(long fromSequence, int max);
 
+    /// <summary>
+    /// Called by a module whose validator passed every blocking gate; its release waits for the run's
+    /// decision. One-way: a lost report is re-sent when the module is re-driven.
+    /// </summary>
+    [Alias("OnModuleValidated"), OneWay]
+    Task OnModuleValidatedAsync(string module);
+
     /// <summary>Called by a module when every task it dispatched has ended. One-way: a lost report is re-driven.</summary>
     [Alias("OnModuleFinished"), OneWay]
     Task OnModuleFinishedAsync(ModuleResult result);
@@ -46,6 +53,13 @@ public interface IModuleGrain : IGrainWithStringKey
     /// </summary>
     [Alias("Start")]
     Task StartAsync(ModuleWork work);
+
+    /// <summary>
+    /// The run's promotion decision, once every module is validated (promote) or one failed or was blocked
+    /// (do not: the release is skipped with <paramref name="reason"/>). Idempotent.
+    /// </summary>
+    [Alias("DecidePromotion")]
+    Task DecidePromotionAsync(bool promote, string reason);
 
     /// <summary>Called by an agent when it ends. One-way: a lost report is re-driven.</summary>
     [Alias("OnAgentFinished"), OneWay]

@@ -6,9 +6,10 @@ namespace Factory.Grains.Planning;
 
 /// <summary>
 /// Turns a blueprint into the run's plan: a DAG of (module x role) tasks. Modules follow their
-/// <c>dependsOn</c> order (a module's architect waits for each dependency's release; independent
+/// <c>dependsOn</c> order (a module's architect waits for each dependency's validator; independent
 /// modules run in parallel); within a module: architect, developer, then qa, security, infra,
-/// observability and docs in parallel, then validator, then release.
+/// observability and docs in parallel, then validator. Every release waits for every module's
+/// validator: promotion happens only when every gate of the run has passed.
 /// </summary>
 public static class Planner
 {
@@ -17,10 +18,11 @@ public static class Planner
     {
         ArgumentNullException.ThrowIfNull(blueprint);
         var tasks = ImmutableArray.CreateBuilder<PlanTask>(blueprint.Modules.Count * AgentRoles.All.Count);
-        foreach (var module in ModuleOrder(blueprint))
+        var modules = ModuleOrder(blueprint);
+        foreach (var module in modules)
         {
             var m = module.Name;
-            tasks.Add(Task(m, AgentRoles.Architect, [.. module.DependsOn.Select(d => TaskId(d, AgentRoles.Release))]));
+            tasks.Add(Task(m, AgentRoles.Architect, [.. module.DependsOn.Select(d => TaskId(d, AgentRoles.Validator))]));
             tasks.Add(Task(m, AgentRoles.Developer, [TaskId(m, AgentRoles.Architect)]));
             foreach (var role in AgentRoles.AfterDeveloper)
             {
@@ -28,7 +30,8 @@ public static class Planner
             }
 
             tasks.Add(Task(m, AgentRoles.Validator, [.. AgentRoles.AfterDeveloper.Select(r => TaskId(m, r))]));
-            tasks.Add(Task(m, AgentRoles.Release, [TaskId(m, AgentRoles.Validator)]));
+            tasks.Add(Task(m, AgentRoles.Release,
+                [TaskId(m, AgentRoles.Validator), .. modules.Where(o => o.Name != m).Select(o => TaskId(o.Name, AgentRoles.Validator))]));
         }
 
         return tasks.MoveToImmutable();

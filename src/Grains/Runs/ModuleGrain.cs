@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
 using Factory.Grains.Planning;
+using Factory.Grains.Skills;
 using Factory.Grains.Telemetry;
 
 namespace Factory.Grains.Runs;
@@ -39,12 +40,22 @@ public sealed class ModuleState
 
     /// <summary>What the module's finished agents cost, in US dollars.</summary>
     [Id(9)] public decimal CostUsd { get; set; }
+
+    /// <summary>The run's promotion decision: null until made, then whether the release may run.</summary>
+    [Id(10)] public bool? Promoted { get; set; }
+
+    /// <summary>Why the run decided not to promote, or empty.</summary>
+    [Id(11)] public string NotPromotedReason { get; set; } = "";
+
+    /// <summary>Whether the validator passed every blocking gate (reported to the run).</summary>
+    [Id(12)] public bool Validated { get; set; }
 }
 
 /// <summary>
 /// One module of one run: dispatches the module's agents as their dependencies succeed
-/// (architect, developer, the five parallel roles, validator, release) and reports to the run
-/// when every dispatched task has ended.
+/// (architect, developer, the five parallel roles, validator), tells the run once its gates
+/// pass, runs its release only when the run decides to promote (every module validated), and
+/// reports to the run when every dispatched task has ended.
 /// </summary>
 public sealed class ModuleGrain(
     [PersistentState("module", FactoryNames.GrainStorage)] IPersistentState<ModuleState> state,
@@ -103,6 +114,9 @@ public sealed class ModuleGrain(
         {
             state.State.BlockedReason = BlockedReason(work.Module, result.Gates);
         }
+
+        var validated = result.Role == AgentRoles.Validator && result.Succeeded && !result.Blocked;
+        state.State.Validated |= validated;
         if (!result.Succeeded)
         {
             state.State.Reasons[taskId] = result.Reason;
@@ -121,7 +135,55 @@ public sealed class ModuleGrain(
             await state.WriteStateAsync();
         }
 
-        if (!state.State.Statuses.Values.Any(s => s == PlanTaskStatus.Running))
+        if (validated)
+        {
+            await GrainFactory.GetGrain<IRunGrain>(work.RunId).OnModuleValidatedAsync(work.Module);
+        }
+
+        await FinishIfIdleAsync(work);
+    }
+
+    /// <inheritdoc/>
+    public async Task DecidePromotionAsync(bool promote, string reason)
+    {
+        var work = state.State.Work;
+        if (work is null)
+        {
+            return;
+        }
+
+        if (state.State.Finished)
+        {
+            await ReportAsync(work);
+            return;
+        }
+
+        if (state.State.Promoted is not null)
+        {
+            return; // decided already; a re-drive resumes what is in flight
+        }
+
+        state.State.Promoted = promote;
+        state.State.NotPromotedReason = promote ? "" : reason;
+        if (promote && state.State.FailureReason.Length == 0 && state.State.BlockedReason.Length == 0)
+        {
+            await DispatchReadyAsync(work);
+        }
+        else
+        {
+            await state.WriteStateAsync();
+        }
+
+        await FinishIfIdleAsync(work);
+    }
+
+    /// <summary>Ends the module once nothing is running and nothing more can be dispatched (a release waits for the run's decision).</summary>
+    private async Task FinishIfIdleAsync(ModuleWork work)
+    {
+        var s = state.State;
+        var awaitingPromotion = s.Validated && s.Promoted is null && s.FailureReason.Length == 0 && s.BlockedReason.Length == 0
+            && work.Tasks.Any(t => t.Role == AgentRoles.Release && s.Statuses[t.Id] == PlanTaskStatus.Pending);
+        if (!awaitingPromotion && !s.Statuses.Values.Any(status => status == PlanTaskStatus.Running))
         {
             await FinishAsync(work);
         }
@@ -140,12 +202,24 @@ public sealed class ModuleGrain(
         {
             await GrainFactory.GetGrain<IAgentGrain>($"{work.RunId}/{work.Module}/{task.Role}").ExecuteAsync(AgentWorkFor(work, task));
         }
+
+        if (state.State.Validated && state.State.Promoted is null)
+        {
+            await GrainFactory.GetGrain<IRunGrain>(work.RunId).OnModuleValidatedAsync(work.Module); // the report may have been lost
+        }
     }
 
     private async Task DispatchReadyAsync(ModuleWork work)
     {
+        // Another module's task is this module's dependency in two ways: the modules it depends on (the run
+        // starts this module only once they are validated), and every module's validator before a release
+        // (satisfied only when the run has decided to promote).
         var own = state.State.Statuses;
-        var ready = Planner.Ready(work.Tasks, id => own.TryGetValue(id, out var s) ? s : PlanTaskStatus.Succeeded).ToList();
+        var promoted = state.State.Promoted == true;
+        var ready = work.Tasks
+            .Where(t => own[t.Id] == PlanTaskStatus.Pending && t.DependsOn.All(d =>
+                own.TryGetValue(d, out var s) ? s == PlanTaskStatus.Succeeded : t.Role != AgentRoles.Release || promoted))
+            .ToList();
         foreach (var task in ready)
         {
             own[task.Id] = PlanTaskStatus.Running;
@@ -203,19 +277,20 @@ public sealed class ModuleGrain(
         foreach (var task in work.Tasks.Where(t => state.State.Statuses[t.Id] == PlanTaskStatus.Pending))
         {
             state.State.Statuses[task.Id] = PlanTaskStatus.Skipped;
-            state.State.Reasons[task.Id] = blocked
-                ? "not run: a gate blocked the module's promotion"
-                : "not run: an earlier task of the module failed";
+            state.State.Reasons[task.Id] = blocked ? "not run: a gate blocked the module's promotion"
+                : failed ? "not run: an earlier task of the module failed"
+                : $"not promoted: {state.State.NotPromotedReason}";
         }
 
         state.State.Finished = true;
         await state.WriteStateAsync();
-        var (type, attribute) = failed
-            ? (TraceEventTypes.ModuleFailed, new KeyValuePair<string, string>(TraceAttributes.Reason, state.State.FailureReason))
-            : blocked
-                ? (TraceEventTypes.ModuleBlocked, new KeyValuePair<string, string>(TraceAttributes.Reason, state.State.BlockedReason))
-                : (TraceEventTypes.ModuleCompleted, new KeyValuePair<string, string>(TraceAttributes.Artifacts, state.State.Artifacts.Count.ToString(CultureInfo.InvariantCulture)));
-        await PublishAsync(1, type, [attribute]);
+        KeyValuePair<string, string> Reason(string reason) => new(TraceAttributes.Reason, reason);
+        var artifacts = new KeyValuePair<string, string>(TraceAttributes.Artifacts, state.State.Artifacts.Count.ToString(CultureInfo.InvariantCulture));
+        var (type, attributes) = failed ? (TraceEventTypes.ModuleFailed, [Reason(state.State.FailureReason)])
+            : blocked ? (TraceEventTypes.ModuleBlocked, [Reason(state.State.BlockedReason)])
+            : state.State.Promoted == false ? (TraceEventTypes.ModuleCompleted, [artifacts, Reason($"not promoted: {state.State.NotPromotedReason}")])
+            : (TraceEventTypes.ModuleCompleted, new KeyValuePair<string, string>[] { artifacts });
+        await PublishAsync(1, type, attributes);
         if (failed || blocked)
         {
             _span?.SetStatus(ActivityStatusCode.Error, failed ? state.State.FailureReason : state.State.BlockedReason);

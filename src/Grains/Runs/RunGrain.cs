@@ -61,6 +61,8 @@ public sealed class RunState
     [Id(17)] public string BaselineBlueprintHash { get; set; } = "";
     /// <summary>What finished modules reported they cost, in US dollars.</summary>
     [Id(18)] public decimal FinishedModulesCostUsd { get; set; }
+    /// <summary>Modules whose validator passed every blocking gate, in report order.</summary>
+    [Id(19)] public List<string> ValidatedModules { get; set; } = [];
 }
 
 /// <summary>
@@ -270,6 +272,46 @@ public sealed partial class RunGrain(
     }
 
     /// <inheritdoc/>
+    public async Task OnModuleValidatedAsync(string module)
+    {
+        var s = state.State;
+        if (s.Status != RunStatus.Running)
+        {
+            return;
+        }
+
+        if (!s.ValidatedModules.Contains(module))
+        {
+            s.ValidatedModules.Add(module);
+            await state.WriteStateAsync();
+            await DispatchReadyModulesAsync();
+        }
+
+        await DecidePromotionsAsync();
+    }
+
+    /// <summary>
+    /// Promotion is all or nothing: once every module is validated, each may run its release; once one
+    /// failed or was blocked, none may, and the validated ones end without releasing. Idempotent.
+    /// </summary>
+    private async Task DecidePromotionsAsync()
+    {
+        var s = state.State;
+        var stopped = s.FinishedModules.Where(m => !m.Value).Select(m => m.Key).FirstOrDefault();
+        var everyModule = s.Plan.Select(t => t.Module).Distinct().Count();
+        if (stopped is null && s.ValidatedModules.Count < everyModule)
+        {
+            return; // undecided: modules are still being validated
+        }
+
+        var reason = stopped is null ? "" : $"module {stopped} did not pass";
+        foreach (var module in s.ValidatedModules.Where(m => !s.FinishedModules.ContainsKey(m)))
+        {
+            await GrainFactory.GetGrain<IModuleGrain>($"{RunId}/{module}").DecidePromotionAsync(stopped is null, reason);
+        }
+    }
+
+    /// <inheritdoc/>
     public async Task OnModuleFinishedAsync(ModuleResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
@@ -304,6 +346,7 @@ public sealed partial class RunGrain(
 
         await state.WriteStateAsync();
         await DispatchReadyModulesAsync();
+        await DecidePromotionsAsync();
         await TryFinishAsync();
     }
 
@@ -330,6 +373,7 @@ public sealed partial class RunGrain(
             await GrainFactory.GetGrain<IModuleGrain>($"{RunId}/{module}").StartAsync(ModuleWorkFor(module));
         }
 
+        await DecidePromotionsAsync();
         await TryFinishAsync();
     }
 
@@ -434,7 +478,7 @@ public sealed partial class RunGrain(
         }
 
         var ready = ModuleDependencies()
-            .Where(m => !s.StartedModules.Contains(m.Key) && m.Value.All(d => s.FinishedModules.GetValueOrDefault(d)))
+            .Where(m => !s.StartedModules.Contains(m.Key) && m.Value.All(s.ValidatedModules.Contains))
             .Select(m => m.Key)
             .ToList();
         if (ready.Count == 0)
@@ -463,14 +507,17 @@ public sealed partial class RunGrain(
         PriorCostUsd = state.State.FinishedModulesCostUsd,
     };
 
-    /// <summary>Each module (in plan order) with the modules it depends on, read off the plan's cross-module edges.</summary>
+    /// <summary>
+    /// Each module (in plan order) with the modules it depends on, read off the plan's cross-module edges;
+    /// a release's edges to every validator are the promotion barrier, not a module dependency.
+    /// </summary>
     private IEnumerable<KeyValuePair<string, string[]>> ModuleDependencies()
     {
         var moduleOf = state.State.Plan.ToDictionary(t => t.Id, t => t.Module, StringComparer.Ordinal);
         return state.State.Plan
             .GroupBy(t => t.Module)
             .Select(g => new KeyValuePair<string, string[]>(g.Key,
-                [.. g.SelectMany(t => t.DependsOn).Select(d => moduleOf[d]).Where(m => m != g.Key).Distinct()]));
+                [.. g.Where(t => t.Role != AgentRoles.Release).SelectMany(t => t.DependsOn).Select(d => moduleOf[d]).Where(m => m != g.Key).Distinct()]));
     }
 
     private async Task TryFinishAsync()

@@ -61,6 +61,32 @@ public sealed class GateRunTests(FactoryClusterFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task WhenOneModuleIsBlockedNoModuleIsReleasedEvenAnIndependentOneThatPassed()
+    {
+        var tenant = NewTenant();
+        var yaml = Sample("marketplace.yaml");
+        var getStock = yaml.IndexOf("      - name: GetStock\n", StringComparison.Ordinal);
+        var scope = yaml.IndexOf("        scope: ", getStock, StringComparison.Ordinal);
+        var (snapshot, journal) = await RunAsync(tenant, Canonical(yaml.Remove(scope, yaml.IndexOf('\n', scope) - scope + 1)));
+
+        Assert.Equal(RunStatus.Blocked, snapshot.Status);
+        var failed = Assert.Single(snapshot.Gates, g => !g.Passed);
+        Assert.Equal(("inventory", "auth-scope-required"), (failed.Module, failed.RuleId));
+
+        // catalog passed every gate, in parallel with inventory, but promotion is all or nothing.
+        Assert.All(snapshot.Gates.Where(g => g.Module == "catalog"), g => Assert.True(g.Passed));
+        var catalogRelease = snapshot.Tasks.Single(t => t.Task.Id == "catalog/release");
+        Assert.Equal(PlanTaskStatus.Skipped, catalogRelease.Status);
+        Assert.Contains("not promoted: module inventory did not pass", catalogRelease.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(journal, e => e.Agent == "release" && e.Type == TraceEventTypes.AgentStarted);
+        Assert.DoesNotContain(snapshot.Artifacts, a => a.Path.EndsWith("release/manifest.json", StringComparison.Ordinal));
+        Assert.DoesNotContain(journal, e => e.Module == "orders");
+        Assert.Contains(journal, e => e.Type == TraceEventTypes.ModuleCompleted && e.Module == "catalog"
+            && e.Attributes.GetValueOrDefault(TraceAttributes.Reason, "").StartsWith("not promoted", StringComparison.Ordinal));
+        Assert.Equal(TraceEventTypes.RunBlocked, journal[^1].Type);
+    }
+
+    [Fact]
     public async Task ARuleTheBlueprintSetsToWarnReportsItsViolationAndStillPromotes()
     {
         var tenant = NewTenant();

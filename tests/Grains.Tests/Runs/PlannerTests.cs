@@ -14,7 +14,7 @@ public sealed class PlannerTests
 
         Assert.Equal(2 * AgentRoles.All.Count, plan.Count);
         Assert.Empty(plan["appointments/architect"]);
-        Assert.Equal(["appointments/release"], plan["payments/architect"]);
+        Assert.Equal(["appointments/validator"], plan["payments/architect"]);
         Assert.Equal(["payments/architect"], plan["payments/developer"]);
         foreach (var role in AgentRoles.AfterDeveloper)
         {
@@ -22,7 +22,8 @@ public sealed class PlannerTests
         }
 
         Assert.Equal(AgentRoles.AfterDeveloper.Select(r => $"payments/{r}"), plan["payments/validator"]);
-        Assert.Equal(["payments/validator"], plan["payments/release"]);
+        Assert.Equal(["payments/validator", "appointments/validator"], plan["payments/release"]);
+        Assert.Equal(["appointments/validator", "payments/validator"], plan["appointments/release"]);
     }
 
     [Fact]
