@@ -7,7 +7,8 @@ namespace Factory.Grains.Gates;
 /// Breaking: a removed operation; an operation whose method, path, scope, input or output changed; in an
 /// entity or event the module exposes (its entities and its operations' inputs and outputs), a removed field,
 /// a field whose type changed, a field that became required, or a removed enum value. Additions are not
-/// breaking. Paths point into the new blueprint, or at the module when something was removed.
+/// breaking. Paths point into the new blueprint, or at the module when something was removed. A promoted
+/// module missing from the new blueprint is reported once, on the new blueprint's first module, at <c>modules</c>.
 /// </summary>
 public sealed class BreakingChangeGate : IGate
 {
@@ -24,13 +25,22 @@ public sealed class BreakingChangeGate : IGate
         }
 
         var against = $"{promoted.Metadata.Name}@{promoted.Metadata.Version}";
+        var violations = new List<GateViolation>();
+        if (context.Blueprint.Modules.Count > 0 && context.Blueprint.Modules[0].Name == context.Module.Name)
+        {
+            foreach (var removed in promoted.Modules.Where(p => context.Blueprint.Modules.All(m => m.Name != p.Name)))
+            {
+                violations.Add(new GateViolation(RuleId, "modules", $"module `{removed.Name}` was removed with its {removed.Operations.Count} operations"));
+            }
+        }
+
         var previous = promoted.Modules.FirstOrDefault(m => m.Name == context.Module.Name);
         if (previous is null)
         {
-            return ValueTask.FromResult(new GateFinding($"compared with {against}: the module is new", []));
+            return ValueTask.FromResult(new GateFinding(
+                $"compared with {against}: the module is new" + (violations.Count == 0 ? "" : $"; {violations.Count} breaking changes"), violations));
         }
 
-        var violations = new List<GateViolation>();
         var modulePath = GateSupport.ModulePath(context);
         CompareOperations(previous, context.Module, modulePath, violations);
         foreach (var name in Exposed(previous))

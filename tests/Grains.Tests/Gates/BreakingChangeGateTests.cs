@@ -153,6 +153,25 @@ public sealed class BreakingChangeGateTests
         Assert.Equal("compared with clinic-appointments@1.0.0: the module is new", finding.Summary);
     }
 
+    [Fact]
+    public async Task ARemovedModuleIsReportedOnceOnTheFirstModule()
+    {
+        // payments is replaced by billing (the same module under a new name): payments was removed.
+        var promoted = ClinicContext().Blueprint;
+        var billing = promoted.Modules[1] with { Name = "billing" };
+        var current = promoted with { Modules = [promoted.Modules[0], billing] };
+        var context = ClinicContext() with { Blueprint = current, PromotedBlueprint = promoted };
+
+        var onFirst = await RunAsync(new BreakingChangeGate(), context);
+        var onSecond = await RunAsync(new BreakingChangeGate(), context with { Module = billing });
+
+        var violation = Assert.Single(onFirst.Violations);
+        Assert.Equal("modules", violation.Path);
+        Assert.Equal($"module `payments` was removed with its {promoted.Modules[1].Operations.Count} operations", violation.Message);
+        Assert.Empty(onSecond.Violations);
+        Assert.Equal("compared with clinic-appointments@1.0.0: the module is new", onSecond.Summary);
+    }
+
     private static GateContext Promoted(GateContext context) => context with { PromotedBlueprint = context.Blueprint };
 
     private static GateContext WithEntity(GateContext context, string entity, Func<EntitySpec, EntitySpec> change) => context with
