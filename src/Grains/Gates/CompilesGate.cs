@@ -76,14 +76,14 @@ public sealed class CompilesGate : IGate
     public int CompilationCount => Volatile.Read(ref _compilations);
 
     /// <inheritdoc />
-    public ValueTask<GateFinding> EvaluateAsync(GateContext context, CancellationToken cancellationToken)
+    public async ValueTask<GateFinding> EvaluateAsync(GateContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         cancellationToken.ThrowIfCancellationRequested();
         var sources = GateSupport.CSharpUnder(context, GateSupport.SourceFolder);
         if (sources.Count == 0)
         {
-            return ValueTask.FromResult(new GateFinding("0 files compiled", [new GateViolation(RuleId, "", "the module has no C# sources under src/ to compile")]));
+            return new GateFinding("0 files compiled", [new GateViolation(RuleId, "", "the module has no C# sources under src/ to compile")]);
         }
 
         var key = KeyOf(sources);
@@ -107,7 +107,8 @@ public sealed class CompilesGate : IGate
 
         try
         {
-            return ValueTask.FromResult(entry.Value);
+            // A compilation is seconds of CPU: it runs on the thread pool, not on the caller's (a grain's) scheduler.
+            return entry.IsValueCreated ? entry.Value : await Task.Run(() => entry.Value, cancellationToken);
         }
         catch
         {
