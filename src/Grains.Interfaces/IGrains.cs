@@ -75,6 +75,13 @@ public interface IModuleGrain : IGrainWithStringKey
     [Alias("DecidePromotion")]
     Task DecidePromotionAsync(bool promote, string reason);
 
+    /// <summary>
+    /// The run was cancelled: dispatch nothing more; tasks in flight finish and are reported, then the module
+    /// reports its result (pending tasks skipped). Idempotent.
+    /// </summary>
+    [Alias("Stop")]
+    Task StopAsync();
+
     /// <summary>Called by an agent when it ends. One-way: a lost report is re-driven.</summary>
     [Alias("OnAgentFinished"), OneWay]
     Task OnAgentFinishedAsync(AgentResult result);
