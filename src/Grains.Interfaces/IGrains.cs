@@ -22,7 +22,8 @@ public interface IRunGrain : IGrainWithStringKey
 
     /// <summary>
     /// The journal from <paramref name="fromSequence"/>, then the live tail, each event once and in
-    /// order, ending after the run's terminal event. A client that reconnects passes its last sequence + 1.
+    /// order, ending once it has caught up with an ended run: after the terminal event, or after the
+    /// feedback recorded since. A client that reconnects passes its last sequence + 1.
     /// </summary>
     [Alias("Watch")]
     IAsyncEnumerable<TraceEvent> WatchAsync(long fromSequence, CancellationToken cancellationToken = default);
