@@ -22,7 +22,8 @@ public interface IRunGrain : IGrainWithStringKey
 
     /// <summary>
     /// The journal from <paramref name="fromSequence"/>, then the live tail, each event once and in
-    /// order, ending after the run's terminal event. A client that reconnects passes its last sequence + 1.
+    /// order, ending once it has caught up with an ended run: after the terminal event, or after the
+    /// feedback recorded since. A client that reconnects passes its last sequence + 1.
     /// </summary>
     [Alias("Watch")]
     IAsyncEnumerable<TraceEvent> WatchAsync(long fromSequence, CancellationToken cancellationToken = default);
@@ -37,6 +38,20 @@ public interface IRunGrain : IGrainWithStringKey
     /// </summary>
     [Alias("OnModuleValidated"), OneWay]
     Task OnModuleValidatedAsync(string module);
+
+    /// <summary>
+    /// Cancels a running run: nothing more is dispatched, tasks in flight end, and the run ends
+    /// <see cref="RunStatus.Cancelled"/> with <paramref name="reason"/>. A run that has ended is returned as it is.
+    /// </summary>
+    /// <exception cref="RunNotFoundException">No such run.</exception>
+    [Alias("Cancel")]
+    Task<RunSnapshot> CancelAsync(string reason);
+
+    /// <summary>Records feedback on the run (or a module, agent or artifact of it) as a <c>FeedbackSubmitted</c> event in its trace.</summary>
+    /// <exception cref="RunNotFoundException">No such run.</exception>
+    /// <returns>The sequence number of the recorded event.</returns>
+    [Alias("SubmitFeedback")]
+    Task<long> SubmitFeedbackAsync(Feedback feedback);
 
     /// <summary>Called by a module when every task it dispatched has ended. One-way: a lost report is re-driven.</summary>
     [Alias("OnModuleFinished"), OneWay]
@@ -60,6 +75,13 @@ public interface IModuleGrain : IGrainWithStringKey
     /// </summary>
     [Alias("DecidePromotion")]
     Task DecidePromotionAsync(bool promote, string reason);
+
+    /// <summary>
+    /// The run was cancelled: dispatch nothing more; tasks in flight finish and are reported, then the module
+    /// reports its result (pending tasks skipped). Idempotent.
+    /// </summary>
+    [Alias("Stop")]
+    Task StopAsync();
 
     /// <summary>Called by an agent when it ends. One-way: a lost report is re-driven.</summary>
     [Alias("OnAgentFinished"), OneWay]
@@ -87,6 +109,50 @@ public interface ITenantGrain : IGrainWithStringKey
     /// <summary>The tenant's most recent runs, newest first.</summary>
     [Alias("ListRuns")]
     Task<ImmutableArray<TenantRunEntry>> ListRunsAsync(int max);
+
+    /// <summary>A page of the tenant's runs, newest first, filtered by status, blueprint and submission time.</summary>
+    /// <exception cref="ArgumentException">A malformed page token or page size.</exception>
+    [Alias("QueryRuns")]
+    Task<RunPage> QueryRunsAsync(RunQuery query);
+
+    /// <summary>Whether <paramref name="runId"/> is one of this tenant's runs (a run of another tenant answers false).</summary>
+    [Alias("OwnsRun"), ReadOnly]
+    Task<bool> OwnsRunAsync(string runId);
+
+    /// <summary>Called by a run of the tenant when it ends, freeing its concurrent-run slot. One-way and idempotent.</summary>
+    [Alias("OnRunEnded"), OneWay]
+    Task OnRunEndedAsync(string runId, RunStatus status);
+
+    /// <summary>The tenant as operators see it.</summary>
+    /// <exception cref="TenantNotFoundException">The tenant was never created.</exception>
+    [Alias("GetInfo")]
+    Task<TenantInfo> GetInfoAsync();
+
+    /// <summary>Creates the tenant with an edition (operators only).</summary>
+    /// <exception cref="TenantExistsException">It exists already.</exception>
+    /// <exception cref="UnknownEditionException">The edition is not configured.</exception>
+    [Alias("Create")]
+    Task<TenantInfo> CreateAsync(string edition);
+
+    /// <summary>Moves the tenant to another edition; its quotas change at once.</summary>
+    /// <exception cref="TenantNotFoundException">The tenant was never created.</exception>
+    /// <exception cref="UnknownEditionException">The edition is not configured.</exception>
+    [Alias("SetEdition")]
+    Task<TenantInfo> SetEditionAsync(string edition);
+
+    /// <summary>The limits of the tenant's edition (the default edition's for a tenant never created).</summary>
+    [Alias("GetLimits")]
+    Task<EditionLimits> GetLimitsAsync();
+
+    /// <summary>Issues an API key bound to this tenant; the secret is returned once and stored only hashed.</summary>
+    /// <exception cref="TenantNotFoundException">The tenant was never created.</exception>
+    [Alias("IssueApiKey")]
+    Task<IssuedApiKey> IssueApiKeyAsync();
+
+    /// <summary>Revokes one of the tenant's keys by its id; later calls with it are refused.</summary>
+    /// <exception cref="TenantNotFoundException">The tenant was never created, or has no such key.</exception>
+    [Alias("RevokeApiKey")]
+    Task RevokeApiKeyAsync(string keyId);
 
     /// <summary>
     /// The tenant's promoted release of the blueprint named <paramref name="blueprintName"/> with the highest

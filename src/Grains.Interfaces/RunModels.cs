@@ -273,7 +273,11 @@ public sealed record TenantRunEntry(
     [property: Id(0)] string RunId,
     [property: Id(1)] string BlueprintName,
     [property: Id(2)] string BlueprintVersion,
-    [property: Id(3)] DateTimeOffset SubmittedAt);
+    [property: Id(3)] DateTimeOffset SubmittedAt)
+{
+    /// <summary>The run's last known status: <see cref="RunStatus.Running"/> until the run tells its tenant it ended.</summary>
+    [Id(4)] public RunStatus Status { get; init; } = RunStatus.Running;
+}
 
 /// <summary>A run's headline, published on the tenant's <c>tenant-runs</c> stream when its status changes.</summary>
 /// <param name="RunId">The run.</param>

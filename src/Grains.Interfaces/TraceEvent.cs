@@ -48,7 +48,7 @@ public sealed record TraceEvent
     /// <summary>Small attributes (paths, hashes, reasons). Never secrets or personal data.</summary>
     [Id(12)] public ImmutableDictionary<string, string> Attributes { get; init; } = ImmutableDictionary<string, string>.Empty;
 
-    /// <summary>Whether this event ends its run (no event follows it in the journal).</summary>
+    /// <summary>Whether this event ends its run: only <see cref="TraceEventTypes.FeedbackSubmitted"/> events follow it in the journal.</summary>
     public bool IsTerminal => TraceEventTypes.IsRunTerminal(Type);
 }
 
@@ -95,6 +95,11 @@ public static class TraceEventTypes
     public const string GateFailed = "GateFailed";
     /// <summary>A gate in warn mode found violations: reported, not blocking.</summary>
     public const string GateWarned = "GateWarned";
+    /// <summary>
+    /// Someone scored the run (or a module, agent or artifact of it). The one event that may follow the run's
+    /// terminal event: feedback on an ended run is appended after it, and watchers still receive it.
+    /// </summary>
+    public const string FeedbackSubmitted = "FeedbackSubmitted";
 
     /// <summary>Whether <paramref name="type"/> ends a run.</summary>
     public static bool IsRunTerminal(string type) =>
@@ -144,4 +149,10 @@ public static class TraceAttributes
     public const string BaselineBlueprintHash = "baselineBlueprintHash";
     /// <summary>Prefix of the violation attributes: <c>violation.0</c> holds "path: message".</summary>
     public const string ViolationPrefix = "violation.";
+    /// <summary>A feedback score, 1 to 5.</summary>
+    public const string Score = "score";
+    /// <summary>A feedback comment.</summary>
+    public const string Comment = "comment";
+    /// <summary>Who gave feedback: the caller's API key id.</summary>
+    public const string By = "by";
 }

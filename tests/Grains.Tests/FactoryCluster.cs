@@ -12,6 +12,7 @@ public sealed class FactoryCluster : IAsyncDisposable
 {
     private const string ArtifactsKey = "Factory:Runtime:ArtifactsPath";
     private const string TemplatesKey = "Factory:Runtime:TemplatePackPath";
+    private const string DefaultEditionKey = "Factory:DefaultEdition";
 
     private FactoryCluster(TestCluster cluster, string artifactsPath)
     {
@@ -25,15 +26,26 @@ public sealed class FactoryCluster : IAsyncDisposable
 
     public string ArtifactsPath { get; }
 
-    public static async Task<FactoryCluster> StartAsync(short silos = 2, string? templatePackPath = null)
+    /// <summary>
+    /// Starts the cluster. Tenants never created get the enterprise edition (the shared tests act as one busy
+    /// tenant) unless <paramref name="settings"/> says otherwise; <paramref name="settings"/> adds configuration.
+    /// </summary>
+    public static async Task<FactoryCluster> StartAsync(short silos = 2, string? templatePackPath = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var artifacts = Directory.CreateTempSubdirectory("factory-artifacts-").FullName;
         var builder = new TestClusterBuilder(silos);
-        builder.ConfigureHostConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?>
+        var configuration = new Dictionary<string, string?>
         {
             [ArtifactsKey] = artifacts,
             [TemplatesKey] = templatePackPath,
-        }));
+            [DefaultEditionKey] = "enterprise",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            configuration[key] = value;
+        }
+
+        builder.ConfigureHostConfiguration(config => config.AddInMemoryCollection(configuration));
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         var cluster = builder.Build();
         await cluster.DeployAsync();

@@ -49,6 +49,9 @@ public sealed class ModuleState
 
     /// <summary>Whether the validator passed every blocking gate (reported to the run).</summary>
     [Id(12)] public bool Validated { get; set; }
+
+    /// <summary>Whether the run was cancelled: nothing more is dispatched.</summary>
+    [Id(13)] public bool Stopped { get; set; }
 }
 
 /// <summary>
@@ -177,11 +180,32 @@ public sealed class ModuleGrain(
         await FinishIfIdleAsync(work);
     }
 
+    /// <inheritdoc/>
+    public async Task StopAsync()
+    {
+        if (state.State.Stopped)
+        {
+            if (state.State.Finished && state.State.Work is { } finished)
+            {
+                await ReportAsync(finished); // the report may have been lost
+            }
+
+            return;
+        }
+
+        state.State.Stopped = true;
+        await state.WriteStateAsync();
+        if (state.State.Work is { } work && !state.State.Finished)
+        {
+            await FinishIfIdleAsync(work);
+        }
+    }
+
     /// <summary>Ends the module once nothing is running and nothing more can be dispatched (a release waits for the run's decision).</summary>
     private async Task FinishIfIdleAsync(ModuleWork work)
     {
         var s = state.State;
-        var awaitingPromotion = s.Validated && s.Promoted is null && s.FailureReason.Length == 0 && s.BlockedReason.Length == 0
+        var awaitingPromotion = !s.Stopped && s.Validated && s.Promoted is null && s.FailureReason.Length == 0 && s.BlockedReason.Length == 0
             && work.Tasks.Any(t => t.Role == AgentRoles.Release && s.Statuses[t.Id] == PlanTaskStatus.Pending);
         if (!awaitingPromotion && !s.Statuses.Values.Any(status => status == PlanTaskStatus.Running))
         {
@@ -216,7 +240,7 @@ public sealed class ModuleGrain(
         // (satisfied only when the run has decided to promote).
         var own = state.State.Statuses;
         var promoted = state.State.Promoted == true;
-        var ready = work.Tasks
+        var ready = state.State.Stopped ? [] : work.Tasks
             .Where(t => own[t.Id] == PlanTaskStatus.Pending && t.DependsOn.All(d =>
                 own.TryGetValue(d, out var s) ? s == PlanTaskStatus.Succeeded : t.Role != AgentRoles.Release || promoted))
             .ToList();
@@ -279,6 +303,7 @@ public sealed class ModuleGrain(
             state.State.Statuses[task.Id] = PlanTaskStatus.Skipped;
             state.State.Reasons[task.Id] = blocked ? "not run: a gate blocked the module's promotion"
                 : failed ? "not run: an earlier task of the module failed"
+                : state.State.Stopped ? "not run: the run was cancelled"
                 : $"not promoted: {state.State.NotPromotedReason}";
         }
 
@@ -288,6 +313,7 @@ public sealed class ModuleGrain(
         var artifacts = new KeyValuePair<string, string>(TraceAttributes.Artifacts, state.State.Artifacts.Count.ToString(CultureInfo.InvariantCulture));
         var (type, attributes) = failed ? (TraceEventTypes.ModuleFailed, [Reason(state.State.FailureReason)])
             : blocked ? (TraceEventTypes.ModuleBlocked, [Reason(state.State.BlockedReason)])
+            : state.State.Stopped && state.State.Statuses.Values.Any(v => v == PlanTaskStatus.Skipped) ? (TraceEventTypes.ModuleCompleted, [artifacts, Reason("stopped: the run was cancelled")])
             : state.State.Promoted == false ? (TraceEventTypes.ModuleCompleted, [artifacts, Reason($"not promoted: {state.State.NotPromotedReason}")])
             : (TraceEventTypes.ModuleCompleted, new KeyValuePair<string, string>[] { artifacts });
         await PublishAsync(1, type, attributes);

@@ -15,4 +15,7 @@ public sealed partial class RunGrain
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Run {RunId} ended before the terminal events of {Missing} reached its journal")]
     private static partial void LogTraceNotSettled(ILogger logger, string runId, string missing);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Run {RunId} is being cancelled: {Reason}")]
+    private static partial void LogRunCancelling(ILogger logger, string runId, string reason);
 }

@@ -63,6 +63,10 @@ public sealed class RunState
     [Id(18)] public decimal FinishedModulesCostUsd { get; set; }
     /// <summary>Modules whose validator passed every blocking gate, in report order.</summary>
     [Id(19)] public List<string> ValidatedModules { get; set; } = [];
+    /// <summary>Whether the run was cancelled: it dispatches nothing more and ends <see cref="RunStatus.Cancelled"/> once its modules report.</summary>
+    [Id(20)] public bool Cancelling { get; set; }
+    /// <summary>Whether the tenant was told the run ended (freeing its concurrent-run slot).</summary>
+    [Id(21)] public bool TenantToldEnded { get; set; }
 }
 
 /// <summary>
@@ -70,8 +74,9 @@ public sealed class RunState
 /// run's journal: as the implicit subscriber of <c>trace/{runId}</c> it de-duplicates agents' raw
 /// events by id, assigns sequence numbers, appends them to <see cref="IRunJournal"/>, updates the
 /// run's aggregates, wakes watchers and republishes the sequenced event on <c>run-events/{runId}</c>.
-/// It ends (with a terminal event, always the journal's last) once every dispatched task has
-/// reported and its terminal event is journaled.
+/// It ends (with a terminal event) once every dispatched task has reported and its terminal event is
+/// journaled, then tells its tenant. The terminal event is the journal's last, except for feedback:
+/// a <c>FeedbackSubmitted</c> event on an ended run is appended after it, and watchers still receive it.
 /// </summary>
 [ImplicitStreamSubscription(FactoryNames.TraceNamespace)]
 public sealed partial class RunGrain(
@@ -85,6 +90,7 @@ public sealed partial class RunGrain(
     ILogger<RunGrain> logger) : Grain, IRunGrain, IStreamSubscriptionObserver, IRemindable
 {
     private const int PageSize = 256;
+    private const int MaxFeedbackComment = 2000;
     private const string RedriveReminder = "redrive";
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private readonly SortedDictionary<string, ArtifactRef> _artifacts = new(StringComparer.Ordinal);
@@ -128,6 +134,11 @@ public sealed partial class RunGrain(
         if (IsTerminal(state.State.Status) && !_terminalJournaled)
         {
             await AppendTerminalEventAsync();
+        }
+
+        if (IsTerminal(state.State.Status) && !state.State.TenantToldEnded)
+        {
+            await TellTenantEndedAsync(); // the silo may have died between the run's end and the report
         }
     }
 
@@ -253,10 +264,6 @@ public sealed partial class RunGrain(
                 {
                     yield return e;
                     next = e.Sequence + 1;
-                    if (e.IsTerminal)
-                    {
-                        yield break;
-                    }
                 }
 
                 continue;
@@ -264,11 +271,114 @@ public sealed partial class RunGrain(
 
             if (_terminalJournaled)
             {
-                yield break;
+                yield break; // caught up with an ended run (feedback journaled after its end included)
             }
 
             await _appended.Task.WaitAsync(cancellationToken);
         }
+    }
+
+    /// <inheritdoc/>
+    public async Task<RunSnapshot> CancelAsync(string reason)
+    {
+        EnsureExists();
+        var s = state.State;
+        if (s.Status != RunStatus.Running)
+        {
+            return Snapshot();
+        }
+
+        if (!s.Cancelling)
+        {
+            s.Cancelling = true;
+            s.Reason = string.IsNullOrWhiteSpace(reason) ? "cancelled on request" : reason;
+            await state.WriteStateAsync();
+            LogRunCancelling(logger, RunId, s.Reason);
+        }
+
+        await StopModulesAsync();
+        await TryFinishAsync();
+        return Snapshot();
+    }
+
+    /// <summary>Tells every module in flight to dispatch nothing more; each reports once its tasks in flight end. Idempotent.</summary>
+    private async Task StopModulesAsync()
+    {
+        var s = state.State;
+        foreach (var module in s.StartedModules.Where(m => !s.FinishedModules.ContainsKey(m)))
+        {
+            await GrainFactory.GetGrain<IModuleGrain>($"{RunId}/{module}").StopAsync();
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<long> SubmitFeedbackAsync(Feedback feedback)
+    {
+        EnsureExists();
+        ArgumentNullException.ThrowIfNull(feedback);
+        var s = state.State;
+        if (feedback.Score is < 1 or > 5)
+        {
+            throw new ArgumentException($"Feedback.Score must be 1 to 5 (was {feedback.Score}).", nameof(Feedback.Score));
+        }
+
+        var comment = feedback.Comment ?? "";
+        if (comment.Length > MaxFeedbackComment)
+        {
+            throw new ArgumentException($"Feedback.Comment is {comment.Length} characters; the limit is {MaxFeedbackComment}.", nameof(Feedback.Comment));
+        }
+
+        var module = feedback.Module ?? "";
+        if (module.Length > 0 && !s.Plan.Any(t => t.Module == module))
+        {
+            throw new ArgumentException($"Feedback.Module: the run has no module '{module}'.", nameof(Feedback.Module));
+        }
+
+        var agent = feedback.Agent ?? "";
+        if (agent.Length > 0 && !s.Plan.Any(t => t.Role == agent && (module.Length == 0 || t.Module == module)))
+        {
+            throw new ArgumentException(module.Length > 0 ? $"Feedback.Agent: the run has no agent '{agent}' on module '{module}'." : $"Feedback.Agent: the run has no agent '{agent}'.", nameof(Feedback.Agent));
+        }
+
+        var path = feedback.ArtifactPath ?? "";
+        if (path.Length > 0 && !(_artifacts.TryGetValue(path, out var artifact) && (module.Length == 0 || artifact.Module == module)))
+        {
+            throw new ArgumentException(module.Length > 0 ? $"Feedback.ArtifactPath: the run has no artifact '{path}' in module '{module}'." : $"Feedback.ArtifactPath: the run has no artifact '{path}'.", nameof(Feedback.ArtifactPath));
+        }
+
+        var attributes = new List<KeyValuePair<string, string>> { new(TraceAttributes.Score, feedback.Score.ToString(CultureInfo.InvariantCulture)) };
+        if (comment.Length > 0)
+        {
+            attributes.Add(new(TraceAttributes.Comment, comment));
+        }
+
+        if (path.Length > 0)
+        {
+            attributes.Add(new(TraceAttributes.Path, path));
+        }
+
+        if (!string.IsNullOrEmpty(feedback.By))
+        {
+            attributes.Add(new(TraceAttributes.By, feedback.By));
+        }
+
+        var now = time.GetUtcNow();
+        var sequence = _next;
+        await AppendAsync(new TraceEvent
+        {
+            EventId = Guid.CreateVersion7(now).ToString("N"),
+            RunId = RunId,
+            TenantId = s.TenantId,
+            TraceId = s.TraceId,
+            SpanId = FactoryTelemetry.NewSpanId(),
+            ParentSpanId = s.SpanId,
+            Type = TraceEventTypes.FeedbackSubmitted,
+            Module = module,
+            Agent = agent,
+            Time = now,
+            Attributes = attributes.ToImmutableDictionary(StringComparer.Ordinal),
+        });
+        return sequence;
     }
 
     /// <inheritdoc/>
@@ -297,6 +407,11 @@ public sealed partial class RunGrain(
     private async Task DecidePromotionsAsync()
     {
         var s = state.State;
+        if (s.Cancelling)
+        {
+            return; // stopped modules end without their release
+        }
+
         var stopped = s.FinishedModules.Where(m => !m.Value).Select(m => m.Key).FirstOrDefault();
         var everyModule = s.Plan.Select(t => t.Module).Distinct().Count();
         if (stopped is null && s.ValidatedModules.Count < everyModule)
@@ -335,7 +450,11 @@ public sealed partial class RunGrain(
             s.BlockedModules.Add(result.Module);
         }
 
-        if (!result.Succeeded && !hadFailure)
+        if (s.Cancelling)
+        {
+            // the cancellation's reason stays the run's reason
+        }
+        else if (!result.Succeeded && !hadFailure)
         {
             s.Reason = $"module {result.Module}: {result.Reason}"; // the first failure's reason outranks a block's
         }
@@ -368,6 +487,11 @@ public sealed partial class RunGrain(
         // re-report), finished modules re-report, and the run re-checks whether it can end.
         await DispatchReadyModulesAsync();
         var s = state.State;
+        if (s.Cancelling)
+        {
+            await StopModulesAsync(); // the stop may not have reached every module
+        }
+
         foreach (var module in s.StartedModules.Where(m => !s.FinishedModules.ContainsKey(m)))
         {
             await GrainFactory.GetGrain<IModuleGrain>($"{RunId}/{module}").StartAsync(ModuleWorkFor(module));
@@ -472,7 +596,7 @@ public sealed partial class RunGrain(
     private async Task DispatchReadyModulesAsync()
     {
         var s = state.State;
-        if (s.Status != RunStatus.Running || s.FinishedModules.ContainsValue(false))
+        if (s.Status != RunStatus.Running || s.Cancelling || s.FinishedModules.ContainsValue(false))
         {
             return;
         }
@@ -529,7 +653,7 @@ public sealed partial class RunGrain(
         }
 
         var failed = s.FinishedModules.ContainsValue(false);
-        if (!failed && s.FinishedModules.Count < s.Plan.Select(t => t.Module).Distinct().Count())
+        if (!failed && !s.Cancelling && s.FinishedModules.Count < s.Plan.Select(t => t.Module).Distinct().Count())
         {
             return; // more modules to dispatch
         }
@@ -549,11 +673,12 @@ public sealed partial class RunGrain(
         await FinishAsync(FinalStatus());
     }
 
-    /// <summary>Failed if a module failed, else blocked if a gate blocked one, else succeeded.</summary>
+    /// <summary>Cancelled if cancelled, else failed if a module failed, else blocked if a gate blocked one, else succeeded.</summary>
     private RunStatus FinalStatus()
     {
         var s = state.State;
-        return s.FinishedModules.Any(m => !m.Value && !s.BlockedModules.Contains(m.Key)) ? RunStatus.Failed
+        return s.Cancelling ? RunStatus.Cancelled
+            : s.FinishedModules.Any(m => !m.Value && !s.BlockedModules.Contains(m.Key)) ? RunStatus.Failed
             : s.BlockedModules.Count > 0 ? RunStatus.Blocked
             : RunStatus.Succeeded;
     }
@@ -602,9 +727,19 @@ public sealed partial class RunGrain(
                 .OnRunPromotedAsync(new PromotedRelease(RunId, s.BlueprintName, s.BlueprintVersion, s.BlueprintHash));
         }
 
+        await TellTenantEndedAsync();
         instruments.OnRunEnded(s.TenantId, status);
         LogRunEnded(logger, RunId, status, s.Reason);
         await PublishSummaryAsync();
+    }
+
+    /// <summary>Frees the run's concurrent-run slot at its tenant and records its final status there (one-way, idempotent).</summary>
+    private async Task TellTenantEndedAsync()
+    {
+        var s = state.State;
+        await GrainFactory.GetGrain<ITenantGrain>(s.TenantId).OnRunEndedAsync(RunId, s.Status);
+        s.TenantToldEnded = true;
+        await state.WriteStateAsync();
     }
 
     private Task AppendTerminalEventAsync()

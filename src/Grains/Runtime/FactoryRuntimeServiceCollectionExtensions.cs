@@ -4,6 +4,7 @@ using Factory.Grains.Journal;
 using Factory.Grains.Skills;
 using Factory.Grains.Storage;
 using Factory.Grains.Telemetry;
+using Factory.Grains.Tenants;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -16,7 +17,7 @@ public static class FactoryRuntimeServiceCollectionExtensions
     /// <summary>
     /// Adds the native artifact generators (<see cref="BuiltInArtifactGenerators"/>; register more as
     /// <see cref="IArtifactGenerator"/> singletons), the template pack, skill executor, artifact store, journal,
-    /// blueprint cache and instruments. Storage implementations already registered (PostgreSQL mode) are kept.
+    /// blueprint cache, instruments and the tenants' editions (<see cref="EditionOptions"/>). Storage implementations already registered (PostgreSQL mode) are kept.
     /// </summary>
     public static IServiceCollection AddFactoryRuntime(this IServiceCollection services, Action<FactoryRuntimeOptions>? configure = null)
     {
@@ -27,6 +28,8 @@ public static class FactoryRuntimeServiceCollectionExtensions
         }
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FactoryRuntimeOptions>, FactoryRuntimeOptionsValidator>());
+        services.AddOptions<EditionOptions>().BindConfiguration(EditionOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EditionOptions>, EditionOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<FactoryInstruments>();
