@@ -21,7 +21,7 @@ public sealed class TenantState
 /// A tenant: assigns run ids, starts runs and keeps the tenant's run index. Submitting returns as
 /// soon as the run has dispatched its first tasks; nobody waits on a whole run.
 /// </summary>
-public sealed class TenantGrain(
+public sealed partial class TenantGrain(
     [PersistentState("tenant", FactoryNames.GrainStorage)] IPersistentState<TenantState> state,
     TimeProvider time) : Grain, ITenantGrain
 {
