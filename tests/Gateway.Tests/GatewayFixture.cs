@@ -32,6 +32,9 @@ public sealed class GatewayFixture : IAsyncLifetime
 
     public TestCluster Cluster => _cluster ?? throw new InvalidOperationException("The cluster is not started.");
 
+    /// <summary>The silos' artifact store folder.</summary>
+    public string ArtifactsPath => _artifacts ?? throw new InvalidOperationException("The cluster is not started.");
+
     public GrpcChannel Channel { get; private set; } = GrpcChannel.ForAddress("http://127.0.0.1:1");
 
     public V1.Runs.RunsClient Runs => new(Channel);
