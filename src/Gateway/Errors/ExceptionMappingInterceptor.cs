@@ -89,7 +89,7 @@ public sealed partial class ExceptionMappingInterceptor(ILogger<ExceptionMapping
                 return GatewayErrors.Status(StatusCode.Unimplemented, exception.Message);
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
                 return GatewayErrors.Status(StatusCode.Cancelled, "The call was cancelled.");
-            case TimeoutException:
+            case TimeoutException or SiloUnavailableException or OrleansMessageRejectionException:
                 LogTimeout(logger, context.Method, exception);
                 return GatewayErrors.Status(StatusCode.Unavailable, "The cluster did not answer in time; try again.");
             default:
