@@ -1,6 +1,11 @@
+using Factory.Gateway;
+using Microsoft.AspNetCore.Builder;
 using Factory.Silo;
-using Microsoft.Extensions.Hosting;
 
-var builder = Host.CreateApplicationBuilder(args);
+// A single node: the silo, with the gRPC gateway co-hosted on Factory:Gateway:Urls.
+var builder = WebApplication.CreateBuilder(args);
 builder.AddFactorySilo();
-await builder.Build().RunAsync();
+builder.AddFactoryGateway();
+var app = builder.Build();
+app.MapFactoryGateway();
+await app.RunAsync();

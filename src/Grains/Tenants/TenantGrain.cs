@@ -63,7 +63,7 @@ public sealed class ApiKeyRecord
 /// tasks; nobody waits on a whole run. Each tenant is its own grain, so one tenant's burst of submissions
 /// never queues another's.
 /// </summary>
-public sealed class TenantGrain(
+public sealed partial class TenantGrain(
     [PersistentState("tenant", FactoryNames.GrainStorage)] IPersistentState<TenantState> state,
     IOptions<EditionOptions> editions,
     TimeProvider time) : Grain, ITenantGrain

@@ -1,0 +1,101 @@
+using System.Net;
+using Factory.Gateway.Errors;
+using Factory.Gateway.Security;
+using Factory.Gateway.Services;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Factory.Gateway;
+
+/// <summary>Hosts the <c>factory.v1</c> gRPC API, co-hosted in a silo or in a process of its own.</summary>
+public static class FactoryGatewayHostingExtensions
+{
+    /// <summary>
+    /// Adds the gRPC API from the <c>Factory:Gateway</c> section (validated at once and at start-up):
+    /// Kestrel on the configured URLs (HTTP/2 cleartext), the services, the authentication and
+    /// error-mapping interceptors, the request size limit, health and reflection. The host must provide
+    /// an Orleans <see cref="IClusterClient"/>: a silo does; a standalone process adds
+    /// <see cref="AddFactoryClusterClient"/>.
+    /// </summary>
+    public static WebApplicationBuilder AddFactoryGateway(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<FactoryGatewayOptions>().BindConfiguration(FactoryGatewayOptions.Section).ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FactoryGatewayOptions>, FactoryGatewayOptionsValidator>());
+
+        // Kestrel and gRPC are configured at build time, so read (and check) the settings now too.
+        var options = builder.Configuration.GetSection(FactoryGatewayOptions.Section).Get<FactoryGatewayOptions>() ?? new FactoryGatewayOptions();
+        var validation = new FactoryGatewayOptionsValidator().Validate(null, options);
+        if (validation.Failed)
+        {
+            throw new OptionsValidationException(FactoryGatewayOptions.Section, typeof(FactoryGatewayOptions), validation.Failures);
+        }
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            foreach (var url in options.ParsedUrls())
+            {
+                Action<ListenOptions> http2 = listen => listen.Protocols = HttpProtocols.Http2;
+                if (url.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6)
+                {
+                    kestrel.Listen(IPAddress.Parse(url.Host.Trim('[', ']')), url.Port, http2);
+                }
+                else
+                {
+                    kestrel.ListenLocalhost(url.Port, http2);
+                }
+            }
+        });
+
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<ApiKeyAuthenticator>();
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = options.MaxReceiveMessageSize;
+            grpc.EnableDetailedErrors = false;
+            grpc.Interceptors.Add<ExceptionMappingInterceptor>();
+            grpc.Interceptors.Add<AuthenticationInterceptor>();
+        });
+        builder.Services.AddGrpcHealthChecks().AddCheck<ClusterHealthCheck>(ClusterHealthCheck.Name);
+        builder.Services.AddGrpcReflection();
+        return builder;
+    }
+
+    /// <summary>Maps the Runs, Blueprints and Operators services, gRPC health and server reflection, behind the request size limit.</summary>
+    public static WebApplication MapFactoryGateway(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseMiddleware<MessageSizeLimitMiddleware>();
+        app.MapGrpcService<RunsService>();
+        app.MapGrpcService<BlueprintsService>();
+        app.MapGrpcService<OperatorsService>();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
+        return app;
+    }
+
+    /// <summary>
+    /// Joins the cluster as an Orleans client (a standalone gateway): localhost clustering on the silos'
+    /// <c>Factory:GatewayPort</c> in embedded mode, with the memory stream provider the silos use.
+    /// </summary>
+    public static WebApplicationBuilder AddFactoryClusterClient(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<FactoryClusterClientOptions>().BindConfiguration(FactoryClusterClientOptions.Section).ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FactoryClusterClientOptions>, FactoryClusterClientOptionsValidator>());
+        var options = builder.Configuration.GetSection(FactoryClusterClientOptions.Section).Get<FactoryClusterClientOptions>() ?? new FactoryClusterClientOptions();
+        var validation = new FactoryClusterClientOptionsValidator().Validate(null, options);
+        if (validation.Failed)
+        {
+            throw new OptionsValidationException(FactoryClusterClientOptions.Section, typeof(FactoryClusterClientOptions), validation.Failures);
+        }
+
+        builder.UseOrleansClient(client =>
+        {
+            client.UseLocalhostClustering(options.GatewayPort, options.ServiceId, options.ClusterId);
+            client.AddMemoryStreams(FactoryNames.StreamProvider);
+        });
+        return builder;
+    }
+}

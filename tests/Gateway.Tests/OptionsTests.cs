@@ -1,0 +1,45 @@
+extern alias gateway;
+
+using gateway::Factory.Gateway;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Factory.Gateway.Tests;
+
+/// <summary>Bad gateway settings stop the host before it serves, naming the setting.</summary>
+public sealed class OptionsTests
+{
+    [Theory]
+    [InlineData("Factory:Gateway:Urls", "https://127.0.0.1:5000")]
+    [InlineData("Factory:Gateway:Urls", "http://example.com:5000")]
+    [InlineData("Factory:Gateway:OperatorKeySha256", "not-a-hash")]
+    [InlineData("Factory:Gateway:OperatorKeySha256", "ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789")]
+    [InlineData("Factory:Gateway:MaxReceiveMessageSize", "100")]
+    public void BadSettingStopsTheGatewayNamingIt(string key, string value)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [key] = value });
+        var ex = Assert.Throws<OptionsValidationException>(() => builder.AddFactoryGateway());
+        Assert.Contains(key, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BadClusterClientSettingStopsTheStandaloneGatewayNamingIt()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Factory:GatewayPort"] = "0" });
+        var ex = Assert.Throws<OptionsValidationException>(() => builder.AddFactoryClusterClient());
+        Assert.Contains("Factory:GatewayPort", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DefaultsAreValid()
+    {
+        var options = new FactoryGatewayOptions();
+        Assert.True(new FactoryGatewayOptionsValidator().Validate(null, options).Succeeded);
+        Assert.Equal("http://127.0.0.1:5000", options.Urls);
+        Assert.Equal(1024 * 1024, options.MaxReceiveMessageSize);
+        Assert.Null(options.OperatorKeySha256);
+    }
+}
