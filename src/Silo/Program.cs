@@ -1,6 +1,6 @@
 using Factory.Gateway;
-using Microsoft.AspNetCore.Builder;
 using Factory.Silo;
+using Microsoft.AspNetCore.Builder;
 
 // A single node: the silo, with the gRPC gateway co-hosted on Factory:Gateway:Urls.
 var builder = WebApplication.CreateBuilder(args);
