@@ -21,6 +21,9 @@ public sealed partial class CliGatewayFixture : IAsyncLifetime
 {
     public const string OperatorKey = "operator-key-for-cli-tests-0123456789";
 
+    /// <summary>An edition whose blueprints may be at most 64 bytes.</summary>
+    public const string TinyEdition = "tiny";
+
     private readonly Lazy<Task<FinishedRun>> _todoRun;
     private WebApplication? _app;
     private TestCluster? _cluster;
@@ -63,6 +66,11 @@ public sealed partial class CliGatewayFixture : IAsyncLifetime
         builder.ConfigureHostConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Factory:Runtime:ArtifactsPath"] = _artifacts,
+            // An edition no sample fits in, for a quota refusal.
+            [$"Factory:Editions:{TinyEdition}:MaxConcurrentRuns"] = "1",
+            [$"Factory:Editions:{TinyEdition}:RunsPerMinute"] = "1",
+            [$"Factory:Editions:{TinyEdition}:MaxBlueprintBytes"] = "64",
+            [$"Factory:Editions:{TinyEdition}:MaxModules"] = "1",
         }));
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         builder.AddClientBuilderConfigurator<ClientConfigurator>();

@@ -197,6 +197,38 @@ public sealed class GatewayCommandTests(CliGatewayFixture fixture, ITestOutputHe
     }
 
     [Fact]
+    public async Task QuotaRefusalExitsOnePrintingTheQuotaFailure()
+    {
+        var (tenantId, key, _) = await fixture.NewTenantAsync(CliGatewayFixture.TinyEdition);
+
+        var result = await fixture.InvokeAsync(key, "submit", CliHarness.Sample("todo-service.yaml"));
+
+        Assert.True(result.Exit == 1, $"{result.Exit} {result.Out} {result.Err}");
+        Assert.Contains("Quota exceeded", result.Err, StringComparison.Ordinal);
+        Assert.Contains($"tenant:{tenantId}: quota blueprint-bytes: the limit is 64", result.Err, StringComparison.Ordinal);
+        Assert.DoesNotMatch(@"(?m)^run ", result.Out);
+    }
+
+    [Fact]
+    public async Task SubmitOfARegisteredBlueprintWithAnIdempotencyKeyRunsOnce()
+    {
+        var (_, key, _) = await fixture.NewTenantAsync();
+        var registered = await fixture.InvokeAsync(key, "blueprint", "register", CliHarness.Sample("todo-service.yaml"));
+        Assert.True(registered.Exit == 0, registered.Err);
+
+        var first = await fixture.InvokeAsync(key, "submit", "--registered", "todo-service@0.3.1", "--idempotency-key", "once");
+        var second = await fixture.InvokeAsync(key, "submit", "--registered", "todo-service@0.3.1", "--idempotency-key", "once");
+
+        Assert.True(first.Exit == 0 && second.Exit == 0, first.Err + second.Err);
+        var runId = CliGatewayFixture.RunLine().Match(first.Out).Groups[1].Value;
+        Assert.Equal(runId, CliGatewayFixture.RunLine().Match(second.Out).Groups[1].Value);
+        Assert.Contains("(an earlier run with this idempotency key)", second.Out, StringComparison.Ordinal);
+        var watch = await fixture.InvokeAsync(key, "watch", runId);
+        Assert.True(watch.Exit == 0, watch.Out + watch.Err);
+        Assert.Matches(@"(?m)^\[\s*\d+\] RunSucceeded$", watch.Out);
+    }
+
+    [Fact]
     public async Task TenantAdministrationNeedsTheOperatorKey()
     {
         var (tenantId, key, keyId) = await fixture.NewTenantAsync("free");
