@@ -260,6 +260,15 @@ public sealed class GatewayCommandTests(CliGatewayFixture fixture, ITestOutputHe
     }
 
     [Fact]
+    public async Task GatewayThatIsNotAnHttpUrlExitsTwo()
+    {
+        var result = await CliHarness.InvokeAsync("list", "--gateway", "127.0.0.1:5000", "--key", "fk_whatever");
+
+        Assert.Equal(2, result.Exit);
+        Assert.Contains("--gateway '127.0.0.1:5000' is not an http:// or https:// URL", result.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task UnreachableGatewayExitsOneSayingSo()
     {
         int port;

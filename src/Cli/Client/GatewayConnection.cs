@@ -79,12 +79,12 @@ internal sealed class GatewayConnection : IDisposable
         ParseResult parse, Options options, IAnsiConsole errors, string? runId,
         Func<GatewayConnection, Task<int>> call, CancellationToken cancellationToken)
     {
-        var url = parse.GetValue(options.Gateway) is { Length: > 0 } given ? given
-            : Environment.GetEnvironmentVariable(GatewayVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment
-            : DefaultGateway;
+        var (url, source) = parse.GetValue(options.Gateway) is { Length: > 0 } given ? (given, "--gateway")
+            : Environment.GetEnvironmentVariable(GatewayVariable) is { Length: > 0 } fromEnvironment ? (fromEnvironment, GatewayVariable)
+            : (DefaultGateway, "the default gateway");
         if (!Uri.TryCreate(url, UriKind.Absolute, out var address) || (address.Scheme != Uri.UriSchemeHttp && address.Scheme != Uri.UriSchemeHttps))
         {
-            errors.MarkupLine($"[red]--gateway '{Markup.Escape(url)}' is not an http:// or https:// URL.[/]");
+            errors.MarkupLine($"[red]{source} '{Markup.Escape(url)}' is not an http:// or https:// URL.[/]");
             return ExitCodes.InvalidInput;
         }
 
