@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Factory.Cli.Commands;
+using Factory.Cli.Commands.Client;
 using Spectre.Console;
 
 namespace Factory.Cli;
@@ -21,6 +22,15 @@ public static class CliApp
             BundleCommand.Create(console, errors),
             ReplayCommand.Create(console, errors),
             DiffCommand.Create(console, errors),
+            SubmitCommand.Create(console, errors),
+            WatchCommand.Create(console, errors),
+            RunVerbs.Get(console, errors),
+            RunVerbs.List(console, errors),
+            RunVerbs.Cancel(console, errors),
+            ArtifactsCommand.Create(console, errors),
+            RunVerbs.Feedback(console, errors),
+            BlueprintCommand.Create(console, errors),
+            TenantCommand.Create(console, errors),
         };
 
         var output = new StringWriter();

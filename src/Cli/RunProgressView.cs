@@ -7,11 +7,11 @@ namespace Factory.Cli;
 /// The live picture of a run: one row per module, one column per agent role, each cell the
 /// task's status, updated from the run's trace events.
 /// </summary>
-internal sealed class RunProgressView(RunSnapshot plan)
+internal sealed class RunProgressView(IReadOnlyList<PlanTaskState> plan)
 {
-    private readonly Dictionary<string, PlanTaskStatus> _status = plan.Tasks.ToDictionary(t => t.Task.Id, t => t.Status, StringComparer.Ordinal);
-    private readonly List<string> _modules = [.. plan.Tasks.Select(t => t.Task.Module).Distinct()];
-    private readonly List<string> _roles = [.. plan.Tasks.Select(t => t.Task.Role).Distinct()];
+    private readonly Dictionary<string, PlanTaskStatus> _status = plan.ToDictionary(t => t.Task.Id, t => t.Status, StringComparer.Ordinal);
+    private readonly List<string> _modules = [.. plan.Select(t => t.Task.Module).Distinct()];
+    private readonly List<string> _roles = [.. plan.Select(t => t.Task.Role).Distinct()];
     private int _artifacts;
     private long _events;
 

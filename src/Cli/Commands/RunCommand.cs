@@ -70,7 +70,7 @@ internal static class RunCommand
             console.MarkupLine($"Run [bold]{submission.RunId}[/] of {Markup.Escape(blueprint.Metadata.Name)}@{Markup.Escape(blueprint.Metadata.Version)} for tenant {Markup.Escape(args.Tenant)} (trace {submission.TraceId})");
 
             var tracePath = Path.Combine(args.Out.FullName, "trace.jsonl");
-            var view = new RunProgressView(await run.GetSnapshotAsync());
+            var view = new RunProgressView((await run.GetSnapshotAsync()).Tasks);
             IReadOnlyList<string> events;
             await using (var trace = new TraceFile(tracePath))
             {

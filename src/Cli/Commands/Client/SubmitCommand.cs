@@ -1,0 +1,99 @@
+using System.CommandLine;
+using Factory.Cli.Client;
+using Spectre.Console;
+using V1 = Factory.Gateway.V1;
+
+namespace Factory.Cli.Commands.Client;
+
+/// <summary>
+/// <c>factory submit BLUEPRINT.yaml | --registered NAME@VERSION [--idempotency-key K] [--watch]</c>: submits a run
+/// to the gateway and prints its run id and trace id; with <c>--watch</c>, follows it to its end and exits as
+/// <c>factory run</c> does.
+/// </summary>
+internal static class SubmitCommand
+{
+    public static Command Create(IAnsiConsole console, IAnsiConsole errors)
+    {
+        var blueprint = new Argument<FileInfo?>("blueprint") { Description = "The blueprint YAML file.", Arity = ArgumentArity.ZeroOrOne };
+        var registered = new Option<string?>("--registered") { Description = "Run a registered blueprint, name@version, instead of a file." };
+        var idempotencyKey = new Option<string?>("--idempotency-key") { Description = "The same key from the same tenant returns the same run." };
+        var watch = new Option<bool>("--watch", "-w") { Description = "Follow the run to its end; exit 0 (succeeded), 1 (failed), 3 (blocked)." };
+        var command = new Command("submit", "Submit a run to the gateway.") { blueprint, registered, idempotencyKey, watch };
+        var gateway = GatewayConnection.AddOptions(command);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var file = parse.GetValue(blueprint);
+            var name = parse.GetValue(registered);
+            if ((file is null) == string.IsNullOrEmpty(name))
+            {
+                errors.MarkupLine("[red]Give either a blueprint file or --registered name@version.[/]");
+                return ExitCodes.InvalidInput;
+            }
+
+            var request = new V1.SubmitRunRequest { IdempotencyKey = parse.GetValue(idempotencyKey) ?? "" };
+            if (file is not null)
+            {
+                if (!file.Exists)
+                {
+                    errors.MarkupLine($"[red]{Markup.Escape(file.FullName)}: no such file.[/]");
+                    return ExitCodes.InvalidInput;
+                }
+
+                request.Yaml = await File.ReadAllTextAsync(file.FullName, cancellationToken);
+            }
+            else
+            {
+                request.Registered = name;
+            }
+
+            return await GatewayConnection.RunAsync(parse, gateway, errors, runId: null, async connection =>
+            {
+                var submitted = await connection.Runs.SubmitRunAsync(request, cancellationToken: cancellationToken);
+                console.WriteLine($"run {submitted.RunId}");
+                console.WriteLine($"trace {submitted.TraceId}");
+                if (submitted.Existing)
+                {
+                    console.WriteLine("(an earlier run with this idempotency key)");
+                }
+
+                return parse.GetValue(watch)
+                    ? await WatchToEndAsync(connection, submitted.RunId, console, errors, cancellationToken)
+                    : ExitCodes.Success;
+            }, cancellationToken);
+        });
+        return command;
+    }
+
+    /// <summary>Follows a run as <c>factory run</c> shows it (the live grid when interactive, one line per step otherwise), then prints its state.</summary>
+    private static async Task<int> WatchToEndAsync(GatewayConnection connection, string runId, IAnsiConsole console, IAnsiConsole errors, CancellationToken cancellationToken)
+    {
+        var runs = connection.Runs;
+        var view = new RunProgressView(ProtoViews.ToTasks(await runs.GetRunAsync(new V1.GetRunRequest { RunId = runId }, cancellationToken: cancellationToken)));
+        if (console.Profile.Capabilities.Interactive)
+        {
+            await console.Live(view.Render()).AutoClear(false).StartAsync(async live =>
+                await RunWatch.FollowAsync(runs, runId, 0, e =>
+                {
+                    view.Apply(ProtoViews.ToEvent(e));
+                    live.UpdateTarget(view.Render());
+                    return Task.CompletedTask;
+                }, errors, cancellationToken));
+        }
+        else
+        {
+            await RunWatch.FollowAsync(runs, runId, 0, e =>
+            {
+                if (view.Apply(ProtoViews.ToEvent(e)) is { } line)
+                {
+                    console.WriteLine($"[{e.Sequence,4}] {line}");
+                }
+
+                return Task.CompletedTask;
+            }, errors, cancellationToken);
+        }
+
+        var run = await runs.GetRunAsync(new V1.GetRunRequest { RunId = runId }, cancellationToken: cancellationToken);
+        ProtoViews.Print(console, run);
+        return run.Status == V1.RunStatus.Running ? ExitCodes.RunFailed : ProtoViews.ExitCode(run.Status);
+    }
+}
