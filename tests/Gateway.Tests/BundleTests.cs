@@ -155,6 +155,36 @@ public sealed class BundleTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task ReplayComparesWithTheRecordedBaselineNotTheNowPromotedVersion()
+    {
+        var (tenantId, key, _) = await fixture.NewTenantAsync();
+        var headers = GatewayFixture.Bearer(key);
+        var v1 = await fixture.Blueprints.RegisterBlueprintAsync(new V1.RegisterBlueprintRequest { Yaml = await TodoYamlAsync() }, headers);
+        var v2 = await fixture.Blueprints.RegisterBlueprintAsync(new V1.RegisterBlueprintRequest { Yaml = await TodoV2YamlAsync() }, headers);
+
+        // A run of v2 that its breaking-change gate compared with v1; once it succeeds, v2 is the promoted version.
+        var recorded = await fixture.Cluster.Client.GetGrain<ITenantGrain>(tenantId).SubmitRunAsync(new RunRequest
+        {
+            BlueprintJson = v2.CanonicalJson,
+            BaselineBlueprintJson = v1.CanonicalJson,
+        });
+        Assert.Equal("RunSucceeded", (await WatchToEndAsync(headers, recorded.RunId))[^1].Type);
+
+        var replay = await fixture.Runs.ReplayRunAsync(new V1.ReplayRunRequest { RunId = recorded.RunId, IdempotencyKey = "replay-v2" }, headers);
+        var again = await fixture.Runs.ReplayRunAsync(new V1.ReplayRunRequest { RunId = recorded.RunId, IdempotencyKey = "replay-v2" }, headers);
+        Assert.Equal(replay.RunId, again.RunId);
+        Assert.True(again.Existing);
+        await WatchToEndAsync(headers, replay.RunId);
+
+        var original = (await GetBundleAsync(headers, recorded.RunId)).Manifest;
+        var replayed = await GetBundleAsync(headers, replay.RunId);
+        Assert.Equal(v1.Sha256, original.BaselineSha256);
+        Assert.Equal(v1.Sha256, replayed.Manifest.BaselineSha256);
+        Assert.Equal(v1.CanonicalJson, replayed.BaselineJson);
+        Assert.Equal(v2.Sha256, replayed.Manifest.Blueprint.Sha256);
+    }
+
+    [Fact]
     public async Task AnotherTenantsRunAnswersNotFoundLikeAMissingOne()
     {
         var (_, ownerKey, _) = await fixture.NewTenantAsync();
@@ -220,6 +250,22 @@ public sealed class BundleTests(GatewayFixture fixture)
         var ex = await Assert.ThrowsAsync<RpcException>(() =>
             fixture.Runs.DiffRunsAsync(new V1.DiffRunsRequest { RunA = "r1" }, GatewayFixture.Bearer(key)).ResponseAsync);
         Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+    }
+
+    private async Task<TraceBundle> GetBundleAsync(Metadata headers, string runId)
+    {
+        using var zip = new MemoryStream();
+        using (var call = fixture.Runs.GetBundle(new V1.GetBundleRequest { RunId = runId }, headers))
+        {
+            await foreach (var chunk in call.ResponseStream.ReadAllAsync())
+            {
+                chunk.Data.WriteTo(zip);
+            }
+        }
+
+        var path = Path.Combine(Directory.CreateTempSubdirectory("factory-gateway-bundle-").FullName, runId + ".zip");
+        await File.WriteAllBytesAsync(path, zip.ToArray());
+        return await TraceBundleFile.ReadAsync(path, CancellationToken.None);
     }
 
     private async Task<List<V1.TraceEvent>> WatchToEndAsync(Metadata headers, string runId)
