@@ -1,19 +1,10 @@
-using System.Text.Encodings.Web;
-using System.Text.Json;
-using System.Text.Json.Serialization;
+using Factory.Bundles;
 
 namespace Factory.Cli;
 
 /// <summary>Writes a run's trace as JSON lines, one event per line, in journal order.</summary>
 internal sealed class TraceFile : IAsyncDisposable
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-    };
-
     private readonly StreamWriter _writer;
     private readonly List<string> _lines = [];
 
@@ -37,23 +28,8 @@ internal sealed class TraceFile : IAsyncDisposable
         return _writer.WriteLineAsync(line);
     }
 
-    /// <summary>One event as a JSON object, attributes sorted by key.</summary>
-    public static string Serialize(TraceEvent e) => JsonSerializer.Serialize(new
-    {
-        e.Sequence,
-        e.EventId,
-        e.Type,
-        e.RunId,
-        e.TenantId,
-        e.TraceId,
-        e.SpanId,
-        e.ParentSpanId,
-        e.Module,
-        e.Agent,
-        e.Skill,
-        e.Time,
-        Attributes = new SortedDictionary<string, string>(e.Attributes, StringComparer.Ordinal),
-    }, Json);
+    /// <summary>One event as a JSON object, attributes sorted by key (<see cref="TraceEventJson.Serialize"/>).</summary>
+    public static string Serialize(TraceEvent e) => TraceEventJson.Serialize(e);
 
     /// <inheritdoc/>
     public ValueTask DisposeAsync() => _writer.DisposeAsync();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Factory.Bundles;
 using Google.Protobuf.WellKnownTypes;
 
 namespace Factory.Gateway;
@@ -217,4 +218,82 @@ public static class ProtoMapper
             RunsTotal = tenant.RunsTotal,
         };
     }
+
+    /// <summary>What differs between two runs.</summary>
+    public static V1.DiffRunsResponse ToProto(BundleDiff diff)
+    {
+        ArgumentNullException.ThrowIfNull(diff);
+        var response = new V1.DiffRunsResponse { RunA = diff.A.RunId, RunB = diff.B.RunId, Identical = diff.Identical };
+        response.RunChanges.AddRange(diff.Run.Select(c => new V1.RunFieldChange { Field = c.Field, Old = c.Old, New = c.New }));
+        response.BlueprintChanges.AddRange(diff.Blueprint.Select(c =>
+        {
+            var change = new V1.BlueprintChange { Path = c.Path, Kind = ToProto(c.Kind) };
+            if (c.Old is not null)
+            {
+                change.Old = c.Old;
+            }
+
+            if (c.New is not null)
+            {
+                change.New = c.New;
+            }
+
+            return change;
+        }));
+        response.ArtifactChanges.AddRange(diff.Artifacts.Select(c =>
+        {
+            var change = new V1.ArtifactChange { Path = c.Path, Kind = ToProto(c.Kind) };
+            if (c.OldSha256 is not null)
+            {
+                change.OldSha256 = c.OldSha256;
+            }
+
+            if (c.NewSha256 is not null)
+            {
+                change.NewSha256 = c.NewSha256;
+            }
+
+            if (c.UnifiedDiff is not null)
+            {
+                change.UnifiedDiff = c.UnifiedDiff;
+            }
+
+            return change;
+        }));
+        response.GateChanges.AddRange(diff.Gates.Select(c =>
+        {
+            var change = new V1.GateChange { Module = c.Module, Rule = c.RuleId, Kind = ToProto(c.Kind) };
+            if (c.Old is not null)
+            {
+                change.Old = c.Old;
+            }
+
+            if (c.New is not null)
+            {
+                change.New = c.New;
+            }
+
+            if (c.OldSummary is not null)
+            {
+                change.OldSummary = c.OldSummary;
+            }
+
+            if (c.NewSummary is not null)
+            {
+                change.NewSummary = c.NewSummary;
+            }
+
+            return change;
+        }));
+        return response;
+    }
+
+    /// <summary>How something differs.</summary>
+    public static V1.ChangeKind ToProto(ChangeKind kind) => kind switch
+    {
+        ChangeKind.Added => V1.ChangeKind.Added,
+        ChangeKind.Removed => V1.ChangeKind.Removed,
+        ChangeKind.Changed => V1.ChangeKind.Changed,
+        _ => V1.ChangeKind.Unspecified,
+    };
 }

@@ -1,4 +1,4 @@
-using Factory.Cli.Bundles;
+using Factory.Bundles;
 
 namespace Factory.Cli.Tests;
 

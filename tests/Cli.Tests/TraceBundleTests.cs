@@ -2,7 +2,7 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Factory.Cli.Bundles;
+using Factory.Bundles;
 
 namespace Factory.Cli.Tests;
 

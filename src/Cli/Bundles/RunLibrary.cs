@@ -1,3 +1,4 @@
+using Factory.Bundles;
 using Semver;
 
 namespace Factory.Cli.Bundles;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Factory.Bundles;
 using Factory.Cli.Bundles;
 using Spectre.Console;
 

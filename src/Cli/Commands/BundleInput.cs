@@ -1,3 +1,4 @@
+using Factory.Bundles;
 using Factory.Cli.Bundles;
 using Spectre.Console;
 

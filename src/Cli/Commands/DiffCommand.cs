@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Factory.Bundles;
 using Factory.Cli.Bundles;
 using Spectre.Console;
 

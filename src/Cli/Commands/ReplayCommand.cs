@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Factory.Blueprints;
+using Factory.Bundles;
 using Factory.Cli.Bundles;
 using Spectre.Console;
 

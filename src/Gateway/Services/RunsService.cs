@@ -11,7 +11,7 @@ namespace Factory.Gateway.Services;
 /// Runs of the caller's tenant. Every call on a run first asks the tenant whether the run is its own, so a
 /// run of another tenant answers NOT_FOUND exactly as a missing one.
 /// </summary>
-public sealed class RunsService(IClusterClient cluster) : V1.Runs.RunsBase
+public sealed partial class RunsService(IClusterClient cluster) : V1.Runs.RunsBase
 {
     /// <summary>Bytes per <see cref="V1.ArtifactChunk"/>.</summary>
     public const int ChunkSize = 64 * 1024;

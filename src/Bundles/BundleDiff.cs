@@ -5,10 +5,10 @@ using System.Text.Json.Nodes;
 using DiffPlex;
 using DiffPlex.Renderer;
 
-namespace Factory.Cli.Bundles;
+namespace Factory.Bundles;
 
 /// <summary>How a value, an artifact or a gate differs between two runs.</summary>
-internal enum ChangeKind
+public enum ChangeKind
 {
     /// <summary>Only in the second run.</summary>
     Added,
@@ -22,14 +22,14 @@ internal enum ChangeKind
 /// <param name="Field">The manifest field.</param>
 /// <param name="Old">Its value in the first run.</param>
 /// <param name="New">Its value in the second run.</param>
-internal sealed record RunFieldChange(string Field, string Old, string New);
+public sealed record RunFieldChange(string Field, string Old, string New);
 
 /// <summary>A path of the canonical blueprint JSON that differs.</summary>
 /// <param name="Path">The path, as blueprint problems name them (<c>domain.entities[0].fields[3].name</c>).</param>
 /// <param name="Kind">Added, removed or changed.</param>
 /// <param name="Old">The compact JSON value in the first run, or null when added.</param>
 /// <param name="New">The compact JSON value in the second run, or null when removed.</param>
-internal sealed record BlueprintChange(string Path, ChangeKind Kind, string? Old, string? New);
+public sealed record BlueprintChange(string Path, ChangeKind Kind, string? Old, string? New);
 
 /// <summary>An artifact that differs.</summary>
 /// <param name="Path">Its path.</param>
@@ -37,7 +37,7 @@ internal sealed record BlueprintChange(string Path, ChangeKind Kind, string? Old
 /// <param name="OldSha256">Its hash in the first run, or null when added.</param>
 /// <param name="NewSha256">Its hash in the second run, or null when removed.</param>
 /// <param name="UnifiedDiff">For a changed text file, its unified diff; otherwise null.</param>
-internal sealed record ArtifactChange(string Path, ChangeKind Kind, string? OldSha256, string? NewSha256, string? UnifiedDiff);
+public sealed record ArtifactChange(string Path, ChangeKind Kind, string? OldSha256, string? NewSha256, string? UnifiedDiff);
 
 /// <summary>A gate result (one rule on one module) that differs.</summary>
 /// <param name="Module">The module.</param>
@@ -47,7 +47,7 @@ internal sealed record ArtifactChange(string Path, ChangeKind Kind, string? OldS
 /// <param name="New">The result in the second run, or null.</param>
 /// <param name="OldSummary">The first run's summary line, or null.</param>
 /// <param name="NewSummary">The second run's summary line, or null.</param>
-internal sealed record GateChange(string Module, string RuleId, ChangeKind Kind, string? Old, string? New, string? OldSummary, string? NewSummary);
+public sealed record GateChange(string Module, string RuleId, ChangeKind Kind, string? Old, string? New, string? OldSummary, string? NewSummary);
 
 /// <summary>
 /// What differs between two runs' bundles: run-level fields, the canonical blueprint's JSON paths, the
@@ -60,7 +60,7 @@ internal sealed record GateChange(string Module, string RuleId, ChangeKind Kind,
 /// <param name="Blueprint">Blueprint paths that differ, in document order.</param>
 /// <param name="Artifacts">Artifacts that differ, by path.</param>
 /// <param name="Gates">Gate results that differ, by module then rule.</param>
-internal sealed record BundleDiff(
+public sealed record BundleDiff(
     BundleManifest A,
     BundleManifest B,
     ImmutableArray<RunFieldChange> Run,

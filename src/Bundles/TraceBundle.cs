@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.Text;
 
-namespace Factory.Cli.Bundles;
+namespace Factory.Bundles;
 
 /// <summary>
 /// A run as one replayable, diffable unit: its manifest, its canonical blueprint, its ordered journal and
@@ -12,7 +12,7 @@ namespace Factory.Cli.Bundles;
 /// <param name="Events">The journal, one JSON object per event in sequence order (the shape of <c>trace.jsonl</c>).</param>
 /// <param name="Artifacts">Each artifact's content by path.</param>
 /// <param name="BaselineJson">The canonical JSON of the blueprint the breaking-change gate compared with, or empty.</param>
-internal sealed record TraceBundle(
+public sealed record TraceBundle(
     BundleManifest Manifest,
     string BlueprintJson,
     ImmutableArray<string> Events,
@@ -37,7 +37,7 @@ internal sealed record TraceBundle(
     /// <summary>A finished run's bundle.</summary>
     /// <param name="run">The run's final snapshot.</param>
     /// <param name="blueprintJson">The canonical JSON it executed.</param>
-    /// <param name="events">Its journal, serialized as <see cref="TraceFile.Serialize"/> does.</param>
+    /// <param name="events">Its journal, serialized as <see cref="TraceEventJson.Serialize"/> does.</param>
     /// <param name="contents">Each artifact's content.</param>
     /// <param name="baselineJson">The canonical JSON of the run's baseline blueprint, or empty when it had none.</param>
     public static TraceBundle Create(RunSnapshot run, string blueprintJson, IEnumerable<string> events, IReadOnlyDictionary<string, byte[]> contents, string baselineJson = "") =>

@@ -1,8 +1,13 @@
-namespace Factory.Cli.Bundles;
+namespace Factory.Bundles;
 
 /// <summary>A trace bundle that cannot be used: an entry is missing, malformed, or does not match the manifest.</summary>
-internal sealed class BundleFormatException : Exception
+public sealed class BundleFormatException : Exception
 {
+    /// <summary>A bundle problem.</summary>
+    /// <param name="bundle">The bundle file (or name).</param>
+    /// <param name="entry">The entry at fault, or empty when the file as a whole is.</param>
+    /// <param name="problem">What is wrong with it.</param>
+    /// <param name="inner">The error that revealed it, if any.</param>
     public BundleFormatException(string bundle, string entry, string problem, Exception? inner = null)
         : base(entry.Length == 0 ? $"{bundle}: {problem}" : $"{bundle}: entry '{entry}' {problem}", inner)
     {

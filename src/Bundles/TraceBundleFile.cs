@@ -2,16 +2,15 @@ using System.Collections.Immutable;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
-using Factory.Grains.Storage;
 
-namespace Factory.Cli.Bundles;
+namespace Factory.Bundles;
 
 /// <summary>
 /// Reads and writes trace bundles as zip files. Writing is deterministic: entries in a fixed order
 /// (manifest, blueprint, events, then artifacts by path), each with the same timestamp, so one bundle
 /// always has the same bytes. Reading checks every entry against the manifest.
 /// </summary>
-internal static class TraceBundleFile
+public static class TraceBundleFile
 {
     /// <summary>The timestamp of every entry (the earliest a zip can hold).</summary>
     private static readonly DateTimeOffset EntryTime = new(1980, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -102,7 +101,7 @@ internal static class TraceBundleFile
         var manifest = ReadManifest(name, await ReadEntryAsync(name, entries, TraceBundle.ManifestEntry, null, cancellationToken));
 
         var blueprintBytes = await ReadEntryAsync(name, entries, TraceBundle.BlueprintEntry, null, cancellationToken);
-        var blueprintHash = ContentHash.Sha256Hex(blueprintBytes);
+        var blueprintHash = BundleHash.Sha256Hex(blueprintBytes);
         if (blueprintHash != manifest.Blueprint.Sha256)
         {
             throw new BundleFormatException(name, TraceBundle.BlueprintEntry, $"hashes to {blueprintHash}, but the manifest's blueprint sha256 is {manifest.Blueprint.Sha256}");
@@ -112,7 +111,7 @@ internal static class TraceBundleFile
         if (manifest.BaselineSha256.Length > 0)
         {
             var baselineBytes = await ReadEntryAsync(name, entries, TraceBundle.BaselineEntry, null, cancellationToken);
-            var baselineHash = ContentHash.Sha256Hex(baselineBytes);
+            var baselineHash = BundleHash.Sha256Hex(baselineBytes);
             if (baselineHash != manifest.BaselineSha256)
             {
                 throw new BundleFormatException(name, TraceBundle.BaselineEntry, $"hashes to {baselineHash}, but the manifest's baselineSha256 is {manifest.BaselineSha256}");
@@ -138,7 +137,7 @@ internal static class TraceBundleFile
             }
 
             var content = await ReadEntryAsync(name, entries, entryName, artifact.Size, cancellationToken);
-            var sha = ContentHash.Sha256Hex(content);
+            var sha = BundleHash.Sha256Hex(content);
             if (sha != artifact.Sha256 || content.LongLength != artifact.Size)
             {
                 throw new BundleFormatException(name, entryName, $"hashes to {sha} ({content.LongLength} bytes), but the manifest says {artifact.Sha256} ({artifact.Size} bytes)");

@@ -2,13 +2,13 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Factory.Cli.Bundles;
+namespace Factory.Bundles;
 
 /// <summary>
 /// <c>manifest.json</c> of a trace bundle: what the run was, what it used, what it produced (with hashes), its
 /// gate results and timings. The bundle's other entries are checked against it.
 /// </summary>
-internal sealed record BundleManifest
+public sealed record BundleManifest
 {
     /// <summary>The only format version this build reads and writes.</summary>
     public const int CurrentFormatVersion = 1;
@@ -107,12 +107,12 @@ internal sealed record BundleManifest
 /// <param name="Name">Blueprint name.</param>
 /// <param name="Version">Blueprint version.</param>
 /// <param name="Sha256">SHA-256 of its canonical JSON.</param>
-internal sealed record BundleBlueprint(string Name, string Version, string Sha256);
+public sealed record BundleBlueprint(string Name, string Version, string Sha256);
 
 /// <summary>A skill and version that produced artifacts.</summary>
 /// <param name="Id">Skill id.</param>
 /// <param name="Version">Skill version.</param>
-internal sealed record BundleSkill(string Id, string Version);
+public sealed record BundleSkill(string Id, string Version);
 
 /// <summary>One artifact of a bundle.</summary>
 /// <param name="Path">Path relative to the run's output root; the entry is <c>artifacts/{Path}</c>.</param>
@@ -123,7 +123,7 @@ internal sealed record BundleSkill(string Id, string Version);
 /// <param name="Role">The agent role that produced it.</param>
 /// <param name="Skill">The skill that produced it.</param>
 /// <param name="SkillVersion">That skill's version.</param>
-internal sealed record BundleArtifact(string Path, string Kind, string Sha256, long Size, string Module, string Role, string Skill, string SkillVersion);
+public sealed record BundleArtifact(string Path, string Kind, string Sha256, long Size, string Module, string Role, string Skill, string SkillVersion);
 
 /// <summary>The result of one gate on one module.</summary>
 /// <param name="Module">The module.</param>
@@ -132,16 +132,16 @@ internal sealed record BundleArtifact(string Path, string Kind, string Sha256, l
 /// <param name="Passed">Whether it found nothing wrong.</param>
 /// <param name="Summary">One line on what it checked.</param>
 /// <param name="Violations">What it found wrong.</param>
-internal sealed record BundleGate(string Module, string RuleId, GateMode Mode, bool Passed, string Summary, IReadOnlyList<BundleGateViolation> Violations);
+public sealed record BundleGate(string Module, string RuleId, GateMode Mode, bool Passed, string Summary, IReadOnlyList<BundleGateViolation> Violations);
 
 /// <summary>One thing a gate found wrong.</summary>
 /// <param name="RuleId">The rule id.</param>
 /// <param name="Path">The artifact or blueprint path it concerns, or empty.</param>
 /// <param name="Message">What is wrong.</param>
-internal sealed record BundleGateViolation(string RuleId, string Path, string Message);
+public sealed record BundleGateViolation(string RuleId, string Path, string Message);
 
 /// <summary>A run's timings.</summary>
 /// <param name="SubmittedAt">When the run was submitted.</param>
 /// <param name="EndedAt">When it ended, or null if it never did.</param>
 /// <param name="DurationMs">Milliseconds from submission to end, or null.</param>
-internal sealed record BundleTimings(DateTimeOffset SubmittedAt, DateTimeOffset? EndedAt, long? DurationMs);
+public sealed record BundleTimings(DateTimeOffset SubmittedAt, DateTimeOffset? EndedAt, long? DurationMs);
