@@ -119,8 +119,11 @@ public interface ITenantGrain : IGrainWithStringKey
     [Alias("OwnsRun"), ReadOnly]
     Task<bool> OwnsRunAsync(string runId);
 
-    /// <summary>Called by a run of the tenant when it ends, freeing its concurrent-run slot. One-way and idempotent.</summary>
-    [Alias("OnRunEnded"), OneWay]
+    /// <summary>
+    /// Called by a run of the tenant when it ends, before its terminal event is journaled: frees its concurrent-run
+    /// slot and records its final status. Idempotent; it calls nothing, so the run may await it.
+    /// </summary>
+    [Alias("OnRunEnded")]
     Task OnRunEndedAsync(string runId, RunStatus status);
 
     /// <summary>The tenant as operators see it.</summary>

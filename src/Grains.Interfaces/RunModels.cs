@@ -83,6 +83,12 @@ public sealed record RunRequest
     /// tenant's last promoted run of a blueprint of the same name. Replays pass the recorded one.
     /// </summary>
     [Id(2)] public string BaselineBlueprintJson { get; init; } = "";
+
+    /// <summary>
+    /// True when <see cref="BaselineBlueprintJson"/> is the baseline as recorded (a replay): used as it is, and
+    /// empty then means none, rather than the tenant's promoted release.
+    /// </summary>
+    [Id(3)] public bool BaselineRecorded { get; init; }
 }
 
 /// <summary>What submitting a run returns at once; the run proceeds without the caller.</summary>
@@ -110,6 +116,9 @@ public sealed record RunStart
 
     /// <summary>Canonical JSON of the blueprint the breaking-change gate compares with (the tenant's last promoted version), or empty for none.</summary>
     [Id(3)] public string BaselineBlueprintJson { get; init; } = "";
+
+    /// <summary>True when <see cref="BaselineBlueprintJson"/> is used as it is (empty: no baseline).</summary>
+    [Id(4)] public bool BaselineRecorded { get; init; }
 }
 
 /// <summary>A task's state as the run sees it.</summary>

@@ -66,7 +66,7 @@ internal static class RunCommand
             var baseline = await library.FindPromotedBlueprintAsync(args.Tenant, blueprint.Metadata.Name, cancellationToken);
             await using var factory = await EmbeddedFactory.StartAsync(args.Store?.FullName, args.Templates?.FullName, args.Verbose, cancellationToken);
             var submission = await factory.Grains.GetGrain<ITenantGrain>(args.Tenant)
-                .SubmitRunAsync(new RunRequest { BlueprintJson = canonical, BaselineBlueprintJson = baseline });
+                .SubmitRunAsync(new RunRequest { BlueprintJson = canonical, BaselineBlueprintJson = baseline, BaselineRecorded = true });
             var run = factory.Grains.GetGrain<IRunGrain>(submission.RunId);
             console.MarkupLine($"Run [bold]{submission.RunId}[/] of {Markup.Escape(blueprint.Metadata.Name)}@{Markup.Escape(blueprint.Metadata.Version)} for tenant {Markup.Escape(args.Tenant)} (trace {submission.TraceId})");
 

@@ -54,6 +54,7 @@ public sealed partial class RunsService
         {
             BlueprintJson = blueprintJson,
             BaselineBlueprintJson = baselineJson,
+            BaselineRecorded = true,
             IdempotencyKey = request.IdempotencyKey,
         });
         return new V1.ReplayRunResponse { RunId = submission.RunId, TraceId = submission.TraceId, ReplayOf = run.RunId, Existing = submission.Existing };

@@ -224,6 +224,11 @@ public sealed partial class RunGrain(
     /// </summary>
     private async Task<string> BaselineAsync(RunStart start, Blueprint blueprint)
     {
+        if (start.BaselineRecorded && start.BaselineBlueprintJson.Length == 0)
+        {
+            return ""; // recorded as none
+        }
+
         if (start.BaselineBlueprintJson.Length > 0)
         {
             var loaded = BlueprintLoader.Load(start.BaselineBlueprintJson, $"baseline of run {RunId}");
@@ -711,6 +716,17 @@ public sealed partial class RunGrain(
         s.Status = status;
         s.EndedAt = time.GetUtcNow();
         await state.WriteStateAsync();
+
+        // The tenant hears of the end before any watcher does: a client that sees the terminal event and
+        // submits again finds the run's slot free and, when it succeeded, its release promoted.
+        if (status == RunStatus.Succeeded)
+        {
+            // Every gate of every module passed: this run is the tenant's promoted release of its blueprint.
+            await GrainFactory.GetGrain<ITenantGrain>(s.TenantId)
+                .OnRunPromotedAsync(new PromotedRelease(RunId, s.BlueprintName, s.BlueprintVersion, s.BlueprintHash));
+        }
+
+        await TellTenantEndedAsync();
         await AppendTerminalEventAsync();
         if (status != RunStatus.Succeeded)
         {
@@ -720,14 +736,6 @@ public sealed partial class RunGrain(
         _span?.Dispose();
         _span = null;
         await UnregisterRedriveAsync();
-        if (status == RunStatus.Succeeded)
-        {
-            // Every gate of every module passed: this run is the tenant's promoted release of its blueprint.
-            await GrainFactory.GetGrain<ITenantGrain>(s.TenantId)
-                .OnRunPromotedAsync(new PromotedRelease(RunId, s.BlueprintName, s.BlueprintVersion, s.BlueprintHash));
-        }
-
-        await TellTenantEndedAsync();
         instruments.OnRunEnded(s.TenantId, status);
         LogRunEnded(logger, RunId, status, s.Reason);
         await PublishSummaryAsync();

@@ -104,6 +104,7 @@ public sealed partial class TenantGrain(
             BlueprintJson = request.BlueprintJson,
             SubmittedAt = now,
             BaselineBlueprintJson = request.BaselineBlueprintJson,
+            BaselineRecorded = request.BaselineRecorded,
         });
 
         var s = state.State;
