@@ -1,16 +1,7 @@
-extern alias gateway;
-
 using System.Security.Cryptography;
 using System.Text;
-using Factory.Grains.Runtime;
-using gateway::Factory.Gateway;
 using Grpc.Core;
 using Grpc.Net.Client;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Orleans.TestingHost;
 
 namespace Factory.Gateway.Tests;
 
@@ -25,15 +16,14 @@ public sealed class GatewayFixture : IAsyncLifetime
     /// <summary>The edition new tenants get (the one with the largest quotas).</summary>
     public const string Edition = "enterprise";
 
-    private readonly List<WebApplication> _apps = [];
+    private readonly List<TestGateway> _gateways = [];
     private readonly List<GrpcChannel> _channels = [];
-    private TestCluster? _cluster;
-    private string? _artifacts;
+    private FactoryCluster? _cluster;
 
-    public TestCluster Cluster => _cluster ?? throw new InvalidOperationException("The cluster is not started.");
+    public FactoryCluster Cluster => _cluster ?? throw new InvalidOperationException("The cluster is not started.");
 
     /// <summary>The silos' artifact store folder.</summary>
-    public string ArtifactsPath => _artifacts ?? throw new InvalidOperationException("The cluster is not started.");
+    public string ArtifactsPath => Cluster.ArtifactsPath;
 
     public GrpcChannel Channel { get; private set; } = GrpcChannel.ForAddress("http://127.0.0.1:1");
 
@@ -51,37 +41,16 @@ public sealed class GatewayFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _artifacts = Directory.CreateTempSubdirectory("factory-gateway-artifacts-").FullName;
-        var builder = new TestClusterBuilder(2);
-        builder.ConfigureHostConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Factory:Runtime:ArtifactsPath"] = _artifacts,
-        }));
-        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
-        builder.AddClientBuilderConfigurator<ClientConfigurator>();
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
+        _cluster = await FactoryCluster.StartAsync();
         Channel = await StartGatewayAsync(Sha256Hex(OperatorKey));
     }
 
     /// <summary>Starts a gateway on a free loopback port (<paramref name="operatorKeySha256"/> null: Operators disabled) and returns a channel to it.</summary>
     public async Task<GrpcChannel> StartGatewayAsync(string? operatorKeySha256)
     {
-        var builder = WebApplication.CreateBuilder();
-        builder.Logging.ClearProviders();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Factory:Gateway:Urls"] = "http://127.0.0.1:0",
-            ["Factory:Gateway:OperatorKeySha256"] = operatorKeySha256,
-        });
-        builder.Services.AddSingleton<IClusterClient>(Cluster.Client);
-        builder.Services.AddSingleton<IGrainFactory>(Cluster.Client);
-        builder.AddFactoryGateway();
-        var app = builder.Build();
-        app.MapFactoryGateway();
-        await app.StartAsync();
-        _apps.Add(app);
-        var channel = GrpcChannel.ForAddress(app.Urls.Single(), new GrpcChannelOptions { MaxReceiveMessageSize = null });
+        var gateway = await TestGateway.StartAsync(Cluster.Client, operatorKeySha256);
+        _gateways.Add(gateway);
+        var channel = GrpcChannel.ForAddress(gateway.Url, new GrpcChannelOptions { MaxReceiveMessageSize = null });
         _channels.Add(channel);
         return channel;
     }
@@ -102,47 +71,15 @@ public sealed class GatewayFixture : IAsyncLifetime
             channel.Dispose();
         }
 
-        foreach (var app in _apps)
+        foreach (var gateway in _gateways)
         {
-            await app.StopAsync();
-            await app.DisposeAsync();
+            await gateway.DisposeAsync();
         }
 
         if (_cluster is not null)
         {
-            await _cluster.StopAllSilosAsync();
             await _cluster.DisposeAsync();
         }
-
-        if (_artifacts is not null)
-        {
-            try
-            {
-                Directory.Delete(_artifacts, recursive: true);
-            }
-            catch (IOException)
-            {
-                // A silo still closing a file; the temp folder is cleaned by the OS.
-            }
-        }
-    }
-
-    private sealed class SiloConfigurator : ISiloConfigurator
-    {
-        public void Configure(ISiloBuilder siloBuilder)
-        {
-            siloBuilder.AddMemoryGrainStorage(FactoryNames.GrainStorage);
-            siloBuilder.AddMemoryGrainStorage("PubSubStore");
-            siloBuilder.AddMemoryStreams(FactoryNames.StreamProvider);
-            siloBuilder.UseInMemoryReminderService();
-            siloBuilder.Services.AddFactoryRuntime();
-        }
-    }
-
-    private sealed class ClientConfigurator : IClientBuilderConfigurator
-    {
-        public void Configure(IConfiguration configuration, IClientBuilder clientBuilder) =>
-            clientBuilder.AddMemoryStreams(FactoryNames.StreamProvider);
     }
 }
 

@@ -2,7 +2,7 @@ using Factory.Grains.Runtime;
 using Microsoft.Extensions.Configuration;
 using Orleans.TestingHost;
 
-namespace Factory.Grains.Tests;
+namespace Factory.Testing;
 
 /// <summary>
 /// A real in-process Orleans cluster (two silos by default) with Factory's runtime on the memory
@@ -47,6 +47,7 @@ public sealed class FactoryCluster : IAsyncDisposable
 
         builder.ConfigureHostConfiguration(config => config.AddInMemoryCollection(configuration));
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        builder.AddClientBuilderConfigurator<ClientConfigurator>();
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return new FactoryCluster(cluster, artifacts);
@@ -77,10 +78,17 @@ public sealed class FactoryCluster : IAsyncDisposable
             siloBuilder.Services.AddFactoryRuntime();
         }
     }
+
+    /// <summary>Clients (a gateway) subscribe to the same memory streams.</summary>
+    private sealed class ClientConfigurator : IClientBuilderConfigurator
+    {
+        public void Configure(IConfiguration configuration, IClientBuilder clientBuilder) =>
+            clientBuilder.AddMemoryStreams(FactoryNames.StreamProvider);
+    }
 }
 
 /// <summary>One cluster shared by the tests of a class.</summary>
-public sealed class FactoryClusterFixture : IAsyncLifetime
+public sealed class FactoryClusterFixture : Xunit.IAsyncLifetime
 {
     private FactoryCluster? _cluster;
 
