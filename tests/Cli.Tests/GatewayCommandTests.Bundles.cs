@@ -144,6 +144,11 @@ public sealed partial class GatewayCommandTests
         Assert.Equal(2, replay.Exit);
         Assert.Contains("--store applies to the embedded mode only", replay.Err, StringComparison.Ordinal);
 
+        var bundle = await fixture.InvokeAsync(run.Key, "bundle", "../elsewhere");
+        Assert.Equal(2, bundle.Exit);
+        Assert.Contains("give --out FILE", bundle.Err, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.GetFullPath("../elsewhere.zip.part")));
+
         var watch = await CliHarness.InvokeAsync("replay", "no-such-bundle.zip", "--watch");
         Assert.Equal(2, watch.Exit);
         Assert.Contains("--watch applies to a replay on a gateway only", watch.Err, StringComparison.Ordinal);

@@ -36,7 +36,14 @@ internal static class BundleCommand
                 }
 
                 var runId = parse.GetValue(run)!;
-                var path = parse.GetValue(output)?.FullName ?? Path.GetFullPath(runId + RunLibrary.Extension);
+                var given = parse.GetValue(output);
+                if (given is null && (runId.Length == 0 || runId.StartsWith('.') || runId.IndexOfAny([.. Path.GetInvalidFileNameChars(), '/', '\\']) >= 0))
+                {
+                    errors.MarkupLine($"[red]'{Markup.Escape(runId)}' is not a run id that names a file; give --out FILE.[/]");
+                    return ExitCodes.InvalidInput;
+                }
+
+                var path = given?.FullName ?? Path.GetFullPath(runId + RunLibrary.Extension);
                 return await GatewayConnection.RunAsync(
                     parse, gateway, errors, runId, connection => DownloadAsync(connection.Runs, runId, path, console, errors, cancellationToken), cancellationToken);
             }
