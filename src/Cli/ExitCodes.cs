@@ -9,7 +9,7 @@ public static class ExitCodes
     public const int RunFailed = 1;
     /// <summary>For <c>diff</c>, the runs differ; for <c>replay</c>, an artifact's hash or the artifact set differs, or the replay cannot reproduce the run.</summary>
     public const int Differences = 1;
-    /// <summary>Bad input: an invalid blueprint or bundle, an unknown run, or bad arguments; for the client verbs also a missing, unknown or unauthorized key. Nothing was started.</summary>
+    /// <summary>Bad input: an invalid blueprint or bundle, an unknown run, or bad arguments; for the client verbs also a missing, unknown or unauthorized key, or a run that has not ended yet. Nothing was started.</summary>
     public const int InvalidInput = 2;
     /// <summary>A gate blocked the run.</summary>
     public const int RunBlocked = 3;

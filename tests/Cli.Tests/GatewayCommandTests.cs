@@ -8,7 +8,7 @@ using Xunit.Abstractions;
 namespace Factory.Cli.Tests;
 
 /// <summary>The <c>factory</c> client verbs against a real gateway over loopback, in front of a real two-silo cluster.</summary>
-public sealed class GatewayCommandTests(CliGatewayFixture fixture, ITestOutputHelper output) : IClassFixture<CliGatewayFixture>
+public sealed partial class GatewayCommandTests(CliGatewayFixture fixture, ITestOutputHelper output) : IClassFixture<CliGatewayFixture>
 {
     [Fact]
     public async Task SubmitWatchOfTodoServiceExitsZeroAndEndsWithRunSucceeded()

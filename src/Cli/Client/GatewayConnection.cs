@@ -66,6 +66,28 @@ internal sealed class GatewayConnection : IDisposable
     }
 
     /// <summary>
+    /// Whether <c>--gateway</c> or <see cref="GatewayVariable"/> names a gateway: the verbs that also run
+    /// embedded (<c>bundle</c>, <c>replay</c>, <c>diff</c>) then work against it.
+    /// </summary>
+    public static bool IsRequested(ParseResult parse, Options options) =>
+        parse.GetValue(options.Gateway) is { Length: > 0 } || Environment.GetEnvironmentVariable(GatewayVariable) is { Length: > 0 };
+
+    /// <summary>
+    /// Prints, for each of <paramref name="embeddedOnly"/> given on the command line, that it does not apply to a
+    /// gateway; returns whether any was given.
+    /// </summary>
+    public static bool RefusesEmbeddedOptions(ParseResult parse, IAnsiConsole errors, params Option[] embeddedOnly)
+    {
+        var given = embeddedOnly.Where(o => parse.GetResult(o) is { Implicit: false }).ToList();
+        foreach (var option in given)
+        {
+            errors.MarkupLine($"[red]{Markup.Escape(option.Name)} applies to the embedded mode only, not with a gateway.[/]");
+        }
+
+        return given.Count > 0;
+    }
+
+    /// <summary>
     /// Connects as <paramref name="parse"/>'s options say, runs <paramref name="call"/>, and maps a refused call
     /// to its message on <paramref name="errors"/> and its exit code (see <see cref="Report"/>).
     /// </summary>
@@ -118,7 +140,8 @@ internal sealed class GatewayConnection : IDisposable
 
     /// <summary>
     /// Prints what the gateway refused and returns the exit code: UNAUTHENTICATED, PERMISSION_DENIED, NOT_FOUND,
-    /// INVALID_ARGUMENT (each field violation as <c>path: description</c>) and ALREADY_EXISTS are bad input (2);
+    /// INVALID_ARGUMENT (each field violation as <c>path: description</c>), ALREADY_EXISTS and FAILED_PRECONDITION
+    /// (a run that has not ended) are bad input (2);
     /// RESOURCE_EXHAUSTED (with its quota failures), UNAVAILABLE and anything else are failures (1).
     /// </summary>
     public static int Report(RpcException exception, IAnsiConsole errors, Uri gateway, string? runId)
@@ -145,6 +168,9 @@ internal sealed class GatewayConnection : IDisposable
                     errors.WriteLine($"  {violation.Field}: {violation.Description}");
                 }
 
+                return ExitCodes.InvalidInput;
+            case StatusCode.FailedPrecondition:
+                Error(errors, $"Not possible yet: {detail}");
                 return ExitCodes.InvalidInput;
             case StatusCode.AlreadyExists:
                 Error(errors, $"Already exists: {detail}");

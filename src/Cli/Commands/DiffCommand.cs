@@ -4,14 +4,17 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Factory.Bundles;
 using Factory.Cli.Bundles;
+using Factory.Cli.Client;
 using Spectre.Console;
 
 namespace Factory.Cli.Commands;
 
 /// <summary>
-/// <c>factory diff A B</c>: compares two runs (bundle files or saved run ids): changed, added and removed
-/// artifacts with a unified diff per changed text file, changed gate results and changed blueprint paths.
-/// Exits 0 when they are identical, 1 when they differ, 2 on bad input.
+/// <c>factory diff A B</c>: compares two runs (bundle files or saved run ids; with <c>--gateway</c>, two run ids
+/// the gateway compares): changed, added and removed artifacts with a unified diff per changed text file, changed
+/// gate results and changed blueprint paths.
+/// Exits 0 when they are identical, 1 when they differ, 2 on bad input (for a gateway also an unknown run or one
+/// that has not ended).
 /// </summary>
 internal static class DiffCommand
 {
@@ -26,8 +29,8 @@ internal static class DiffCommand
 
     public static Command Create(IAnsiConsole console, IAnsiConsole errors)
     {
-        var a = new Argument<string>("a") { Description = "The first (old) run: a bundle file or a saved run's id (or unique prefix)." };
-        var b = new Argument<string>("b") { Description = "The second (new) run: a bundle file or a saved run's id (or unique prefix)." };
+        var a = new Argument<string>("a") { Description = "The first (old) run: a bundle file or a saved run's id (or unique prefix); with --gateway, a run id." };
+        var b = new Argument<string>("b") { Description = "The second (new) run: a bundle file or a saved run's id (or unique prefix); with --gateway, a run id." };
         var stat = new Option<bool>("--stat") { Description = "Names only: no values and no file diffs." };
         var json = new Option<bool>("--json") { Description = "Machine-readable output." };
         var runs = new Option<DirectoryInfo?>("--runs") { Description = "Run library folder to look run ids up in (default: factory/runs under the user's local data folder)." };
@@ -35,8 +38,25 @@ internal static class DiffCommand
         {
             a, b, stat, json, runs,
         };
+        var gateway = GatewayConnection.AddOptions(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
+            var asJson = parse.GetValue(json);
+            var namesOnly = parse.GetValue(stat);
+            if (GatewayConnection.IsRequested(parse, gateway))
+            {
+                if (GatewayConnection.RefusesEmbeddedOptions(parse, errors, runs))
+                {
+                    return ExitCodes.InvalidInput;
+                }
+
+                return await GatewayConnection.RunAsync(parse, gateway, errors, runId: null, async connection =>
+                {
+                    var remote = await RemoteDiff.CompareAsync(connection, parse.GetValue(a)!, parse.GetValue(b)!, cancellationToken);
+                    return await WriteAsync(remote, namesOnly, asJson, console, cancellationToken);
+                }, cancellationToken);
+            }
+
             var library = RunLibrary.For(parse.GetValue(runs)?.FullName, null);
             if (await BundleInput.OpenAsync(parse.GetValue(a)!, library, errors, cancellationToken) is not { } first
                 || await BundleInput.OpenAsync(parse.GetValue(b)!, library, errors, cancellationToken) is not { } second)
@@ -44,21 +64,26 @@ internal static class DiffCommand
                 return ExitCodes.InvalidInput;
             }
 
-            var diff = BundleDiff.Compare(first, second);
-            var writer = console.Profile.Out.Writer;
-            if (parse.GetValue(json))
-            {
-                await writer.WriteLineAsync(JsonSerializer.Serialize(ToJson(diff, parse.GetValue(stat)), Json));
-            }
-            else
-            {
-                await writer.WriteAsync(ToText(diff, parse.GetValue(stat)));
-            }
-
-            await writer.FlushAsync(cancellationToken);
-            return diff.Identical ? ExitCodes.Success : ExitCodes.Differences;
+            return await WriteAsync(BundleDiff.Compare(first, second), namesOnly, asJson, console, cancellationToken);
         });
         return command;
+    }
+
+    /// <summary>Prints <paramref name="diff"/> as text or JSON; returns 0 when identical, 1 otherwise.</summary>
+    internal static async Task<int> WriteAsync(BundleDiff diff, bool stat, bool json, IAnsiConsole console, CancellationToken cancellationToken)
+    {
+        var writer = console.Profile.Out.Writer;
+        if (json)
+        {
+            await writer.WriteLineAsync(JsonSerializer.Serialize(ToJson(diff, stat), Json));
+        }
+        else
+        {
+            await writer.WriteAsync(ToText(diff, stat));
+        }
+
+        await writer.FlushAsync(cancellationToken);
+        return diff.Identical ? ExitCodes.Success : ExitCodes.Differences;
     }
 
     /// <summary>The human-readable report.</summary>
@@ -144,7 +169,7 @@ internal static class DiffCommand
     }
 
     private static string Headline(BundleManifest m) =>
-        $"run {m.RunId} {m.Blueprint.Name}@{m.Blueprint.Version} (blueprint {m.Blueprint.Sha256[..Math.Min(12, m.Blueprint.Sha256.Length)]}) {m.Status.ToString().ToLowerInvariant()}, tenant {m.TenantId}, pack {m.TemplatePack}";
+        $"run {m.RunId} {m.Blueprint.Name}@{m.Blueprint.Version} (blueprint {m.Blueprint.Sha256[..Math.Min(12, m.Blueprint.Sha256.Length)]}) {m.Status.ToString().ToLowerInvariant()}{(m.TenantId.Length > 0 ? $", tenant {m.TenantId}" : "")}, pack {m.TemplatePack}";
 
     private static char Marker(ChangeKind kind) => kind switch { ChangeKind.Added => '+', ChangeKind.Removed => '-', _ => '~' };
 
@@ -162,7 +187,7 @@ internal static class DiffCommand
     private static object Run(BundleManifest m) => new
     {
         m.RunId,
-        m.TenantId,
+        TenantId = m.TenantId.Length > 0 ? m.TenantId : null,
         m.Status,
         m.Blueprint,
         m.TemplatePack,

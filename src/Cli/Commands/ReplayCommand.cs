@@ -2,30 +2,49 @@ using System.CommandLine;
 using Factory.Blueprints;
 using Factory.Bundles;
 using Factory.Cli.Bundles;
+using Factory.Cli.Client;
+using Factory.Cli.Commands.Client;
 using Spectre.Console;
 
 namespace Factory.Cli.Commands;
 
 /// <summary>
 /// <c>factory replay BUNDLE</c>: re-executes a bundled run on an embedded silo (same canonical blueprint,
-/// same tenant) and reports, per artifact, whether the replay reproduced its hash.
+/// same tenant) and reports, per artifact, whether the replay reproduced its hash. With <c>--gateway</c>,
+/// <c>factory replay RUN [--watch]</c> has the gateway replay a run of the caller's tenant and, with
+/// <c>--watch</c>, follows the replay to its end and diffs it with the original.
 /// </summary>
 internal static class ReplayCommand
 {
     public static Command Create(IAnsiConsole console, IAnsiConsole errors)
     {
-        var bundle = new Argument<string>("bundle") { Description = "A trace bundle file, or a saved run's id (or unique prefix)." };
+        var bundle = new Argument<string>("bundle") { Description = "A trace bundle file, or a saved run's id (or unique prefix); with --gateway, a run id." };
         var store = new Option<DirectoryInfo?>("--store") { Description = "Artifact store folder (default: factory/artifacts under the user's local data folder)." };
         var templates = new Option<DirectoryInfo?>("--templates") { Description = "A template-pack folder that replaces the built-in pack." };
         var runs = new Option<DirectoryInfo?>("--runs") { Description = "Run library folder to look run ids up in (default: factory/runs under the user's local data folder)." };
         var output = new Option<FileInfo?>("--bundle") { Description = "Write the replayed run's own bundle to this file (to diff it with the original)." };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Show the silo's logs." };
+        var watch = new Option<bool>("--watch", "-w") { Description = "With --gateway: follow the replay to its end and diff it with the original (exit 0 identical, 1 different)." };
         var command = new Command("replay", "Re-execute a bundled run and check that every artifact's hash is reproduced.")
         {
-            bundle, store, templates, runs, output, verbose,
+            bundle, store, templates, runs, output, verbose, watch,
         };
+        var gateway = GatewayConnection.AddOptions(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
+            if (GatewayConnection.IsRequested(parse, gateway))
+            {
+                return GatewayConnection.RefusesEmbeddedOptions(parse, errors, store, templates, runs, output, verbose)
+                    ? ExitCodes.InvalidInput
+                    : await ReplayRemoteAsync(parse, gateway, parse.GetValue(bundle)!, parse.GetValue(watch), console, errors, cancellationToken);
+            }
+
+            if (parse.GetValue(watch))
+            {
+                errors.MarkupLine("[red]--watch applies to a replay on a gateway only (give --gateway or set FACTORY_GATEWAY); the embedded replay always runs to its end.[/]");
+                return ExitCodes.InvalidInput;
+            }
+
             var library = RunLibrary.For(parse.GetValue(runs)?.FullName, null);
             if (await BundleInput.OpenAsync(parse.GetValue(bundle)!, library, errors, cancellationToken) is not { } recorded)
             {
@@ -37,6 +56,34 @@ internal static class ReplayCommand
         });
         return command;
     }
+
+    /// <summary>
+    /// Has the gateway replay <paramref name="runId"/> and prints the new run's id; with <paramref name="watch"/>,
+    /// follows it to its end and prints how it differs from the original, as <c>factory diff</c> does.
+    /// </summary>
+    private static Task<int> ReplayRemoteAsync(
+        ParseResult parse, GatewayConnection.Options gateway, string runId, bool watch, IAnsiConsole console, IAnsiConsole errors, CancellationToken cancellationToken) =>
+        GatewayConnection.RunAsync(parse, gateway, errors, runId, async connection =>
+        {
+            var replay = await connection.Runs.ReplayRunAsync(new Gateway.V1.ReplayRunRequest { RunId = runId }, cancellationToken: cancellationToken);
+            console.WriteLine($"run {replay.RunId}");
+            console.WriteLine($"trace {replay.TraceId}");
+            console.WriteLine($"replay of {replay.ReplayOf}");
+            if (!watch)
+            {
+                return ExitCodes.Success;
+            }
+
+            var ended = await SubmitCommand.WatchToEndAsync(connection, replay.RunId, console, errors, cancellationToken);
+            if (ended.Status == Gateway.V1.RunStatus.Running)
+            {
+                errors.MarkupLine($"[red]The watch of run {Markup.Escape(replay.RunId)} ended before the run did; compare later with factory diff {Markup.Escape(runId)} {Markup.Escape(replay.RunId)}.[/]");
+                return ExitCodes.RunFailed;
+            }
+
+            var diff = await RemoteDiff.CompareAsync(connection, runId, replay.RunId, cancellationToken);
+            return await DiffCommand.WriteAsync(diff, stat: false, json: false, console, cancellationToken);
+        }, cancellationToken);
 
     private sealed record ReplayOptions(string? Store, string? Templates, string? Bundle, bool Verbose);
 

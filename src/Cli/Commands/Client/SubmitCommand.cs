@@ -56,16 +56,23 @@ internal static class SubmitCommand
                     console.WriteLine("(an earlier run with this idempotency key)");
                 }
 
-                return parse.GetValue(watch)
-                    ? await WatchToEndAsync(connection, submitted.RunId, console, errors, cancellationToken)
-                    : ExitCodes.Success;
+                if (!parse.GetValue(watch))
+                {
+                    return ExitCodes.Success;
+                }
+
+                var run = await WatchToEndAsync(connection, submitted.RunId, console, errors, cancellationToken);
+                return run.Status == V1.RunStatus.Running ? ExitCodes.RunFailed : ProtoViews.ExitCode(run.Status);
             }, cancellationToken);
         });
         return command;
     }
 
-    /// <summary>Follows a run as <c>factory run</c> shows it (the live grid when interactive, one line per step otherwise), then prints its state.</summary>
-    private static async Task<int> WatchToEndAsync(GatewayConnection connection, string runId, IAnsiConsole console, IAnsiConsole errors, CancellationToken cancellationToken)
+    /// <summary>
+    /// Follows a run as <c>factory run</c> shows it (the live grid when interactive, one line per step otherwise),
+    /// then prints its state and returns it (still running when the watch ended without the run's end).
+    /// </summary>
+    internal static async Task<V1.Run> WatchToEndAsync(GatewayConnection connection, string runId, IAnsiConsole console, IAnsiConsole errors, CancellationToken cancellationToken)
     {
         var runs = connection.Runs;
         var view = new RunProgressView(ProtoViews.ToTasks(await runs.GetRunAsync(new V1.GetRunRequest { RunId = runId }, cancellationToken: cancellationToken)));
@@ -94,6 +101,6 @@ internal static class SubmitCommand
 
         var run = await runs.GetRunAsync(new V1.GetRunRequest { RunId = runId }, cancellationToken: cancellationToken);
         ProtoViews.Print(console, run);
-        return run.Status == V1.RunStatus.Running ? ExitCodes.RunFailed : ProtoViews.ExitCode(run.Status);
+        return run;
     }
 }
