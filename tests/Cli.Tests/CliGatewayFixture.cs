@@ -1,15 +1,6 @@
-extern alias gateway;
-
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
-using Factory.Grains.Runtime;
-using gateway::Factory.Gateway;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Orleans.TestingHost;
 
 namespace Factory.Cli.Tests;
 
@@ -25,13 +16,12 @@ public sealed partial class CliGatewayFixture : IAsyncLifetime
     public const string TinyEdition = "tiny";
 
     private readonly Lazy<Task<FinishedRun>> _todoRun;
-    private WebApplication? _app;
-    private TestCluster? _cluster;
-    private string? _artifacts;
+    private TestGateway? _gateway;
+    private FactoryCluster? _cluster;
 
     public CliGatewayFixture() => _todoRun = new(SubmitTodoRunAsync);
 
-    public TestCluster Cluster => _cluster ?? throw new InvalidOperationException("The cluster is not started.");
+    public FactoryCluster Cluster => _cluster ?? throw new InvalidOperationException("The cluster is not started.");
 
     /// <summary>The gateway's URL.</summary>
     public string Url { get; private set; } = "";
@@ -61,62 +51,28 @@ public sealed partial class CliGatewayFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _artifacts = Directory.CreateTempSubdirectory("factory-cli-gateway-artifacts-").FullName;
-        var builder = new TestClusterBuilder(2);
-        builder.ConfigureHostConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?>
+        _cluster = await FactoryCluster.StartAsync(settings: new Dictionary<string, string?>
         {
-            ["Factory:Runtime:ArtifactsPath"] = _artifacts,
             // An edition no sample fits in, for a quota refusal.
             [$"Factory:Editions:{TinyEdition}:MaxConcurrentRuns"] = "1",
             [$"Factory:Editions:{TinyEdition}:RunsPerMinute"] = "1",
             [$"Factory:Editions:{TinyEdition}:MaxBlueprintBytes"] = "64",
             [$"Factory:Editions:{TinyEdition}:MaxModules"] = "1",
-        }));
-        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
-        builder.AddClientBuilderConfigurator<ClientConfigurator>();
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
-
-        var web = WebApplication.CreateBuilder();
-        web.Logging.ClearProviders();
-        web.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Factory:Gateway:Urls"] = "http://127.0.0.1:0",
-            ["Factory:Gateway:OperatorKeySha256"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(OperatorKey))),
         });
-        web.Services.AddSingleton<IClusterClient>(_cluster.Client);
-        web.Services.AddSingleton<IGrainFactory>(_cluster.Client);
-        web.AddFactoryGateway();
-        _app = web.Build();
-        _app.MapFactoryGateway();
-        await _app.StartAsync();
-        Url = _app.Urls.Single();
+        _gateway = await TestGateway.StartAsync(_cluster.Client, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(OperatorKey))));
+        Url = _gateway.Url;
     }
 
     public async Task DisposeAsync()
     {
-        if (_app is not null)
+        if (_gateway is not null)
         {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
+            await _gateway.DisposeAsync();
         }
 
         if (_cluster is not null)
         {
-            await _cluster.StopAllSilosAsync();
             await _cluster.DisposeAsync();
-        }
-
-        if (_artifacts is not null)
-        {
-            try
-            {
-                Directory.Delete(_artifacts, recursive: true);
-            }
-            catch (IOException)
-            {
-                // A silo still closing a file; the temp folder is cleaned by the OS.
-            }
         }
     }
 
@@ -137,24 +93,6 @@ public sealed partial class CliGatewayFixture : IAsyncLifetime
 
     [GeneratedRegex(@"^run (\S+)$", RegexOptions.Multiline)]
     internal static partial Regex RunLine();
-
-    private sealed class SiloConfigurator : ISiloConfigurator
-    {
-        public void Configure(ISiloBuilder siloBuilder)
-        {
-            siloBuilder.AddMemoryGrainStorage(FactoryNames.GrainStorage);
-            siloBuilder.AddMemoryGrainStorage("PubSubStore");
-            siloBuilder.AddMemoryStreams(FactoryNames.StreamProvider);
-            siloBuilder.UseInMemoryReminderService();
-            siloBuilder.Services.AddFactoryRuntime();
-        }
-    }
-
-    private sealed class ClientConfigurator : IClientBuilderConfigurator
-    {
-        public void Configure(IConfiguration configuration, IClientBuilder clientBuilder) =>
-            clientBuilder.AddMemoryStreams(FactoryNames.StreamProvider);
-    }
 }
 
 /// <summary>A run submitted with <c>submit --watch</c>: its tenant, key, id, and what the command printed.</summary>
