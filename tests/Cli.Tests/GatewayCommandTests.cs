@@ -152,7 +152,7 @@ public sealed partial class GatewayCommandTests(CliGatewayFixture fixture, ITest
         {
             var result = await fixture.InvokeAsync(otherKey, verb, run.RunId);
             Assert.True(result.Exit == 2, $"{verb}: {result.Exit} {result.Out} {result.Err}");
-            Assert.Contains($"Run '{run.RunId}' not found", result.Err, StringComparison.Ordinal);
+            Assert.Contains($"Run '{run.RunId}' was not found", result.Err, StringComparison.Ordinal);
             Assert.DoesNotContain("todo-service", result.Out, StringComparison.Ordinal);
         }
     }

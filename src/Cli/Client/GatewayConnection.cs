@@ -159,7 +159,8 @@ internal sealed class GatewayConnection : IDisposable
                 Error(errors, $"Permission denied: {detail}");
                 return ExitCodes.InvalidInput;
             case StatusCode.NotFound:
-                Error(errors, runId is null ? $"Not found: {detail}" : $"Run '{runId}' not found: {detail}");
+                // The gateway names what it did not find (a run, an artifact, a blueprint, a tenant).
+                Error(errors, detail.Length > 0 ? detail : runId is null ? "Not found." : $"Run '{runId}' was not found.");
                 return ExitCodes.InvalidInput;
             case StatusCode.InvalidArgument:
                 Error(errors, $"Invalid argument: {detail}");
