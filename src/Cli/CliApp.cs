@@ -31,6 +31,7 @@ public static class CliApp
             RunVerbs.Feedback(console, errors),
             BlueprintCommand.Create(console, errors),
             TenantCommand.Create(console, errors),
+            DbCommand.Create(console, errors),
         };
 
         var output = new StringWriter();

@@ -1,0 +1,61 @@
+using Factory.Storage.Postgres;
+using Npgsql;
+
+namespace Factory.Storage.Tests;
+
+[Collection(PostgresCollection.Name)]
+public sealed class FactorySchemaTests(PostgresServer server)
+{
+    [Fact]
+    public async Task ApplyingTwiceAppliesEveryScriptOnceAndRecordsThem()
+    {
+        await using var dataSource = NpgsqlDataSource.Create(await server.CreateDatabaseAsync());
+
+        var first = await FactorySchema.ApplyAsync(dataSource);
+        var second = await FactorySchema.ApplyAsync(dataSource);
+
+        Assert.Equal(["001_journal.sql", "002_artifacts.sql"], first);
+        Assert.Equal(FactorySchema.ScriptNames, first);
+        Assert.Empty(second);
+        Assert.Equal(first, await ColumnAsync(dataSource, "select script from factory_schema_version order by script"));
+        Assert.Equal(["factory_artifacts", "factory_journal", "factory_schema_version"],
+            await ColumnAsync(dataSource, "select table_name::text from information_schema.tables where table_schema = 'public' order by table_name"));
+    }
+
+    [Fact]
+    public async Task ConcurrentAppliersApplyEachScriptOnce()
+    {
+        await using var dataSource = NpgsqlDataSource.Create(await server.CreateDatabaseAsync());
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => FactorySchema.ApplyAsync(dataSource)));
+
+        Assert.Equal(FactorySchema.ScriptNames, results.SelectMany(r => r).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task TheScriptsThemselvesAreIdempotent()
+    {
+        await using var dataSource = NpgsqlDataSource.Create(await server.CreateDatabaseAsync());
+        foreach (var name in FactorySchema.ScriptNames.Concat(FactorySchema.ScriptNames))
+        {
+            await using var command = dataSource.CreateCommand(FactorySchema.ReadScript(name));
+            await command.ExecuteNonQueryAsync();
+        }
+
+        // And applying after them only records the names.
+        Assert.Equal(FactorySchema.ScriptNames, await FactorySchema.ApplyAsync(dataSource));
+    }
+
+    private static async Task<List<string>> ColumnAsync(NpgsqlDataSource dataSource, string sql)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        await using var reader = await command.ExecuteReaderAsync();
+        var values = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            values.Add(reader.GetString(0));
+        }
+
+        return values;
+    }
+}
