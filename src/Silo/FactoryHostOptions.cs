@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Factory.Silo;
 
@@ -7,6 +8,19 @@ public enum StorageMode
 {
     /// <summary>Zero set-up, one process: localhost clustering, memory grain state, streams, reminders and journal; artifacts on local disk.</summary>
     Embedded,
+
+    /// <summary>
+    /// PostgreSQL (<see cref="FactoryHostOptions.Postgres"/>): clustering, grain state, reminders, the run journal and
+    /// the artifacts in the database, so state survives restarts and silos can form a cluster; streams stay in memory.
+    /// </summary>
+    Postgres,
+}
+
+/// <summary>PostgreSQL mode's settings (section <c>Factory:Postgres</c>).</summary>
+public sealed class FactoryPostgresOptions
+{
+    /// <summary>The Npgsql connection string; required in <see cref="StorageMode.Postgres"/> mode.</summary>
+    public string? ConnectionString { get; set; }
 }
 
 /// <summary>How the silo is hosted (section <c>Factory</c>).</summary>
@@ -29,6 +43,9 @@ public sealed class FactoryHostOptions
 
     /// <summary>Orleans service id (stable across deployments). Default <c>factory</c>.</summary>
     public string ServiceId { get; set; } = "factory";
+
+    /// <summary>PostgreSQL mode's settings.</summary>
+    public FactoryPostgresOptions Postgres { get; set; } = new();
 }
 
 /// <summary>Checks <see cref="FactoryHostOptions"/>; each failure names the setting.</summary>
@@ -66,6 +83,25 @@ public sealed class FactoryHostOptionsValidator : IValidateOptions<FactoryHostOp
         if (string.IsNullOrWhiteSpace(options.ServiceId))
         {
             failures.Add($"{FactoryHostOptions.Section}:ServiceId must not be empty.");
+        }
+
+        if (options.Mode == StorageMode.Postgres)
+        {
+            if (string.IsNullOrWhiteSpace(options.Postgres.ConnectionString))
+            {
+                failures.Add($"{FactoryHostOptions.Section}:Postgres:ConnectionString is required when {FactoryHostOptions.Section}:Mode is Postgres.");
+            }
+            else
+            {
+                try
+                {
+                    _ = new NpgsqlConnectionStringBuilder(options.Postgres.ConnectionString);
+                }
+                catch (ArgumentException ex)
+                {
+                    failures.Add($"{FactoryHostOptions.Section}:Postgres:ConnectionString is not a valid connection string: {ex.Message}");
+                }
+            }
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

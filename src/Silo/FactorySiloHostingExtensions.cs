@@ -1,11 +1,16 @@
 using System.Net;
 using System.Net.Sockets;
+using Factory.Grains.Journal;
 using Factory.Grains.Runtime;
+using Factory.Grains.Storage;
+using Factory.Storage.Postgres;
 using Factory.Grains.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Npgsql;
+using Orleans.Configuration;
 using OpenTelemetry;
 
 namespace Factory.Silo;
@@ -45,8 +50,43 @@ public static class FactorySiloHostingExtensions
                     silo.AddMemoryStreams(FactoryNames.StreamProvider);
                     silo.UseInMemoryReminderService();
                     break;
+                case StorageMode.Postgres:
+                    var connectionString = host.Postgres.ConnectionString ?? "";
+                    silo.Configure<ClusterOptions>(o =>
+                    {
+                        o.ClusterId = host.ClusterId;
+                        o.ServiceId = host.ServiceId;
+                    });
+                    silo.ConfigureEndpoints(IPAddress.Loopback, siloPort, gatewayPort);
+                    silo.UseAdoNetClustering(o =>
+                    {
+                        o.Invariant = PostgresInvariant;
+                        o.ConnectionString = connectionString;
+                    });
+                    silo.AddAdoNetGrainStorage(FactoryNames.GrainStorage, o =>
+                    {
+                        o.Invariant = PostgresInvariant;
+                        o.ConnectionString = connectionString;
+                    });
+                    silo.AddAdoNetGrainStorage("PubSubStore", o =>
+                    {
+                        o.Invariant = PostgresInvariant;
+                        o.ConnectionString = connectionString;
+                    });
+                    silo.UseAdoNetReminderService(o =>
+                    {
+                        o.Invariant = PostgresInvariant;
+                        o.ConnectionString = connectionString;
+                    });
+                    silo.AddMemoryStreams(FactoryNames.StreamProvider);
+                    break;
             }
         });
+
+        if (host.Mode == StorageMode.Postgres)
+        {
+            builder.Services.AddPostgresStorage(host.Postgres.ConnectionString ?? "");
+        }
 
         builder.Services.AddFactoryRuntime(configureRuntime);
         builder.AddFactoryTelemetry();
@@ -68,6 +108,20 @@ public static class FactorySiloHostingExtensions
             .WithMetrics(metrics => metrics.AddMeter(FactoryTelemetry.SourceName, "Microsoft.Orleans"))
             .UseOtlpExporter();
         return builder;
+    }
+
+    private const string PostgresInvariant = "Npgsql";
+
+    /// <summary>
+    /// The database, the journal and the artifact store on it, and the start-up step that applies the schema
+    /// (before the silo joins, so the providers find their tables and queries).
+    /// </summary>
+    private static void AddPostgresStorage(this IServiceCollection services, string connectionString)
+    {
+        services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        services.AddSingleton<IRunJournal, PostgresRunJournal>();
+        services.AddSingleton<IArtifactStore, PostgresArtifactStore>();
+        services.AddHostedService<PostgresSchemaStartup>();
     }
 
     private static int FreeTcpPort()
