@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -44,6 +45,13 @@ public sealed class FactoryHostOptions
     /// <summary>Orleans service id (stable across deployments). Default <c>factory</c>.</summary>
     public string ServiceId { get; set; } = "factory";
 
+    /// <summary>
+    /// The IP address other silos and clients reach this silo at, in <see cref="StorageMode.Postgres"/> mode
+    /// (such as the pod's IP). A loopback address keeps the endpoints on loopback; any other address is
+    /// advertised while the endpoints listen on every interface. Default <c>127.0.0.1</c>.
+    /// </summary>
+    public string AdvertisedAddress { get; set; } = "127.0.0.1";
+
     /// <summary>PostgreSQL mode's settings.</summary>
     public FactoryPostgresOptions Postgres { get; set; } = new();
 }
@@ -83,6 +91,11 @@ public sealed class FactoryHostOptionsValidator : IValidateOptions<FactoryHostOp
         if (string.IsNullOrWhiteSpace(options.ServiceId))
         {
             failures.Add($"{FactoryHostOptions.Section}:ServiceId must not be empty.");
+        }
+
+        if (!IPAddress.TryParse(options.AdvertisedAddress, out _))
+        {
+            failures.Add($"{FactoryHostOptions.Section}:AdvertisedAddress must be an IP address (was '{options.AdvertisedAddress}').");
         }
 
         if (options.Mode == StorageMode.Postgres)

@@ -57,7 +57,8 @@ public static class FactorySiloHostingExtensions
                         o.ClusterId = host.ClusterId;
                         o.ServiceId = host.ServiceId;
                     });
-                    silo.ConfigureEndpoints(IPAddress.Loopback, siloPort, gatewayPort);
+                    var advertised = IPAddress.Parse(host.AdvertisedAddress);
+                    silo.ConfigureEndpoints(advertised, siloPort, gatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
                     silo.UseAdoNetClustering(o =>
                     {
                         o.Invariant = PostgresInvariant;
