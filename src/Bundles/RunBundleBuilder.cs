@@ -90,7 +90,7 @@ public sealed class RunBundleBuilder(IGrainFactory grains)
         }
 
         var content = buffer.ToArray();
-        var actual = BundleHash.Sha256Hex(content);
+        var actual = ContentHash.Sha256Hex(content);
         if (actual != sha256)
         {
             throw new InvalidDataException($"The stored {what} hashes to {actual}, not {sha256}.");

@@ -101,7 +101,7 @@ public static class TraceBundleFile
         var manifest = ReadManifest(name, await ReadEntryAsync(name, entries, TraceBundle.ManifestEntry, null, cancellationToken));
 
         var blueprintBytes = await ReadEntryAsync(name, entries, TraceBundle.BlueprintEntry, null, cancellationToken);
-        var blueprintHash = BundleHash.Sha256Hex(blueprintBytes);
+        var blueprintHash = ContentHash.Sha256Hex(blueprintBytes);
         if (blueprintHash != manifest.Blueprint.Sha256)
         {
             throw new BundleFormatException(name, TraceBundle.BlueprintEntry, $"hashes to {blueprintHash}, but the manifest's blueprint sha256 is {manifest.Blueprint.Sha256}");
@@ -111,7 +111,7 @@ public static class TraceBundleFile
         if (manifest.BaselineSha256.Length > 0)
         {
             var baselineBytes = await ReadEntryAsync(name, entries, TraceBundle.BaselineEntry, null, cancellationToken);
-            var baselineHash = BundleHash.Sha256Hex(baselineBytes);
+            var baselineHash = ContentHash.Sha256Hex(baselineBytes);
             if (baselineHash != manifest.BaselineSha256)
             {
                 throw new BundleFormatException(name, TraceBundle.BaselineEntry, $"hashes to {baselineHash}, but the manifest's baselineSha256 is {manifest.BaselineSha256}");
@@ -137,7 +137,7 @@ public static class TraceBundleFile
             }
 
             var content = await ReadEntryAsync(name, entries, entryName, artifact.Size, cancellationToken);
-            var sha = BundleHash.Sha256Hex(content);
+            var sha = ContentHash.Sha256Hex(content);
             if (sha != artifact.Sha256 || content.LongLength != artifact.Size)
             {
                 throw new BundleFormatException(name, entryName, $"hashes to {sha} ({content.LongLength} bytes), but the manifest says {artifact.Sha256} ({artifact.Size} bytes)");

@@ -63,7 +63,7 @@ public sealed class FactoryGatewayOptionsValidator : IValidateOptions<FactoryGat
             }
         }
 
-        if (options.OperatorKeySha256 is { Length: > 0 } hash && !IsSha256Hex(hash))
+        if (options.OperatorKeySha256 is { Length: > 0 } hash && !ContentHash.IsSha256Hex(hash))
         {
             failures.Add($"{FactoryGatewayOptions.Section}:OperatorKeySha256 must be the lower-case hex SHA-256 of the operator's key (64 characters 0-9a-f).");
         }
@@ -76,6 +76,4 @@ public sealed class FactoryGatewayOptionsValidator : IValidateOptions<FactoryGat
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
-
-    private static bool IsSha256Hex(string value) => value.Length == 64 && value.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f'));
 }

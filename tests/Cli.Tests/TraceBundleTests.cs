@@ -300,7 +300,7 @@ public sealed class TraceBundleTests(TodoRunFixture todo) : IClassFixture<TodoRu
             {
                 Artifacts = [.. bundle.Manifest.Artifacts
                     .Where(a => a.Path != "todos/Todos.slnx")
-                    .Select(a => a.Path == "todos/Dockerfile" ? a with { Sha256 = Grains.Storage.ContentHash.Sha256Hex(dockerfile), Size = dockerfile.Length } : a)],
+                    .Select(a => a.Path == "todos/Dockerfile" ? a with { Sha256 = ContentHash.Sha256Hex(dockerfile), Size = dockerfile.Length } : a)],
             },
             Artifacts = bundle.Artifacts.Remove("todos/Todos.slnx").SetItem("todos/Dockerfile", dockerfile),
         };

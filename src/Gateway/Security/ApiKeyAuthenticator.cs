@@ -43,7 +43,7 @@ public sealed class ApiKeyAuthenticator(IGrainFactory grains, IOptions<FactoryGa
             throw Unauthenticated("Malformed authorization header: expected `Bearer <key>` with a key of 1..512 characters.");
         }
 
-        var hash = ApiKeyHash.Sha256Hex(key);
+        var hash = ContentHash.ApiKeySha256(key);
         if (_operatorHash is not null && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(hash), _operatorHash))
         {
             return Caller.Operator;

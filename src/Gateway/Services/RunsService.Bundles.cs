@@ -18,7 +18,7 @@ public sealed partial class RunsService
         using var zip = new MemoryStream();
         await TraceBundleFile.WriteAsync(zip, bundle, cancellation);
         var bytes = zip.GetBuffer().AsMemory(0, (int)zip.Length);
-        var sha256 = BundleHash.Sha256Hex(bytes.Span);
+        var sha256 = ContentHash.Sha256Hex(bytes.Span);
         var offset = 0;
         do
         {

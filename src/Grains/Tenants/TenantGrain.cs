@@ -336,7 +336,7 @@ public sealed partial class TenantGrain(
         do
         {
             secret = ApiKeyPrefix + Base64Url(RandomNumberGenerator.GetBytes(32));
-            hash = ApiKeyHash(secret);
+            hash = ContentHash.ApiKeySha256(secret);
             keyId = hash[..12];
         }
         while (state.State.ApiKeys.ContainsKey(keyId));
@@ -363,13 +363,6 @@ public sealed partial class TenantGrain(
         }
 
         await GrainFactory.GetGrain<IApiKeyGrain>(key.Sha256).RevokeAsync();
-    }
-
-    /// <summary>The key of the <see cref="IApiKeyGrain"/> of <paramref name="secret"/>: the lower-case hex SHA-256 of its UTF-8 bytes.</summary>
-    public static string ApiKeyHash(string secret)
-    {
-        ArgumentNullException.ThrowIfNull(secret);
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
     }
 
     /// <inheritdoc/>

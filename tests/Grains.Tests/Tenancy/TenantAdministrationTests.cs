@@ -74,7 +74,7 @@ public sealed class TenantAdministrationTests(TenancyClusterFixture fixture) : I
         Assert.Equal(3 + 43, issued.Secret.Length); // base64url of 32 bytes, unpadded
         Assert.DoesNotContain('=', issued.Secret);
         Assert.NotEqual(issued.Secret, other.Secret);
-        var hash = TenantGrain.ApiKeyHash(issued.Secret);
+        var hash = ContentHash.ApiKeySha256(issued.Secret);
         Assert.Equal(hash[..12], issued.KeyId);
         var key = Client.GetGrain<IApiKeyGrain>(hash);
         Assert.Equal(new ApiKeyIdentity(id, issued.KeyId), await key.AuthenticateAsync());
@@ -84,9 +84,9 @@ public sealed class TenantAdministrationTests(TenancyClusterFixture fixture) : I
         await tenant.RevokeApiKeyAsync(issued.KeyId); // idempotent
 
         Assert.Null(await key.AuthenticateAsync());
-        Assert.Equal(new ApiKeyIdentity(id, other.KeyId), await Client.GetGrain<IApiKeyGrain>(TenantGrain.ApiKeyHash(other.Secret)).AuthenticateAsync());
+        Assert.Equal(new ApiKeyIdentity(id, other.KeyId), await Client.GetGrain<IApiKeyGrain>(ContentHash.ApiKeySha256(other.Secret)).AuthenticateAsync());
         Assert.Equal(1, (await tenant.GetInfoAsync()).ActiveKeys);
-        Assert.Null(await Client.GetGrain<IApiKeyGrain>(TenantGrain.ApiKeyHash("fk_unknown")).AuthenticateAsync());
+        Assert.Null(await Client.GetGrain<IApiKeyGrain>(ContentHash.ApiKeySha256("fk_unknown")).AuthenticateAsync());
         await Assert.ThrowsAsync<TenantNotFoundException>(() => tenant.RevokeApiKeyAsync("000000000000"));
     }
 
