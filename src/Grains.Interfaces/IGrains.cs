@@ -83,6 +83,13 @@ public interface IModuleGrain : IGrainWithStringKey
     [Alias("Stop")]
     Task StopAsync();
 
+    /// <summary>
+    /// Publishes the module's trace events again and has its ended agents publish theirs again: after a silo died,
+    /// events that were on their way to the run's journal are lost; the run de-duplicates them by id. Idempotent.
+    /// </summary>
+    [Alias("Republish")]
+    Task RepublishAsync();
+
     /// <summary>Called by an agent when it ends. One-way: a lost report is re-driven.</summary>
     [Alias("OnAgentFinished"), OneWay]
     Task OnAgentFinishedAsync(AgentResult result);
@@ -92,7 +99,10 @@ public interface IModuleGrain : IGrainWithStringKey
 [Alias("Factory.IAgentGrain")]
 public interface IAgentGrain : IGrainWithStringKey
 {
-    /// <summary>Accepts the work and returns at once; the skills run after the call and the result is reported to the module. Idempotent.</summary>
+    /// <summary>
+    /// Accepts the work and returns at once; the skills run after the call and the result is reported to the module.
+    /// Idempotent: an agent that has ended publishes its trace events again and re-reports its result.
+    /// </summary>
     [Alias("Execute")]
     Task ExecuteAsync(AgentWork work);
 }

@@ -11,6 +11,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.Configuration;
+using Orleans.Storage;
 using OpenTelemetry;
 
 namespace Factory.Silo;
@@ -39,8 +40,15 @@ public static class FactorySiloHostingExtensions
 
         var siloPort = host.SiloPort == 0 ? FreeTcpPort() : host.SiloPort;
         var gatewayPort = host.GatewayPort == 0 ? FreeTcpPort() : host.GatewayPort;
+        var redrivePeriod = builder.Configuration.GetSection(FactoryRuntimeOptions.Section).GetValue<TimeSpan?>(nameof(FactoryRuntimeOptions.RedrivePeriod));
         builder.UseOrleans(silo =>
         {
+            if (redrivePeriod is { } period && period > TimeSpan.Zero)
+            {
+                // A run's re-drive reminder may tick more often than Orleans' default minimum period.
+                silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = period < o.MinimumReminderPeriod ? period : o.MinimumReminderPeriod);
+            }
+
             switch (host.Mode)
             {
                 case StorageMode.Embedded:
@@ -120,6 +128,11 @@ public static class FactorySiloHostingExtensions
     private static void AddPostgresStorage(this IServiceCollection services, string connectionString)
     {
         services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+
+        // Factory's grain state is stored in Orleans' own binary format: its types are [GenerateSerializer] records
+        // (immutable collections included) whose [Id]s keep stored state readable as they evolve.
+        services.AddKeyedSingleton<IGrainStorageSerializer>(FactoryNames.GrainStorage,
+            (sp, _) => new OrleansGrainStorageSerializer(sp.GetRequiredService<Orleans.Serialization.Serializer>()));
         services.AddSingleton<IRunJournal, PostgresRunJournal>();
         services.AddSingleton<IArtifactStore, PostgresArtifactStore>();
         services.AddHostedService<PostgresSchemaStartup>();

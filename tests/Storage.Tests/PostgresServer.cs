@@ -20,6 +20,7 @@ public sealed class PostgresServer : IAsyncLifetime
     private string? _folder;
     private string? _binaries;
     private bool _asPostgresUser;
+    private int _port;
 
     /// <summary>The connection string of the server's maintenance database.</summary>
     public string ConnectionString { get; private set; } = "";
@@ -32,6 +33,46 @@ public sealed class PostgresServer : IAsyncLifetime
             return;
         }
 
+        await InitializeOwnServerAsync();
+    }
+
+    /// <summary>
+    /// A server of the test's own, whatever <c>FACTORY_TEST_POSTGRES</c> says: for tests that stop and start it
+    /// (<see cref="StopServerAsync"/>, <see cref="StartServerAsync"/>). Dispose it to stop and delete it.
+    /// </summary>
+    public static async Task<PostgresServer> StartOwnAsync()
+    {
+        var server = new PostgresServer();
+        try
+        {
+            await server.InitializeOwnServerAsync();
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+
+        return server;
+    }
+
+    /// <summary>Whether this server is one the tests started (and may stop and start).</summary>
+    public bool IsOwn => _folder is not null && _binaries is not null;
+
+    /// <summary>Stops an own server (<c>pg_ctl stop -m fast</c>): its connections are closed, its data stays.</summary>
+    public Task StopServerAsync() => RunAsync(Path.Combine(OwnBinaries, "pg_ctl"), ["-D", DataFolder, "-m", "fast", "-w", "stop"], _asPostgresUser);
+
+    /// <summary>Starts an own server again on the same data folder and port.</summary>
+    public Task StartServerAsync() => RunAsync(Path.Combine(OwnBinaries, "pg_ctl"),
+        ["-D", DataFolder, "-l", Path.Combine(_folder!, "server.log"), "-w", "-t", "60",
+         "-o", $"-p {_port} -k {_folder} -c listen_addresses=127.0.0.1 -c fsync=off", "start"], _asPostgresUser);
+
+    private string OwnBinaries => _binaries ?? throw new InvalidOperationException("Only a server the tests started can be stopped and started.");
+
+    private string DataFolder => Path.Combine(_folder ?? throw new InvalidOperationException("Only a server the tests started can be stopped and started."), "data");
+
+    private async Task InitializeOwnServerAsync()
+    {
         _binaries = FindBinaries();
         _asPostgresUser = Environment.UserName == "root";
         _folder = Directory.CreateTempSubdirectory("factory-pg-").FullName;
@@ -40,13 +81,10 @@ public sealed class PostgresServer : IAsyncLifetime
             await RunAsync("chown", ["postgres:postgres", _folder], asPostgres: false);
         }
 
-        var data = Path.Combine(_folder, "data");
-        await RunAsync(Path.Combine(_binaries, "initdb"), ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"], _asPostgresUser);
-        var port = FreePort();
-        await RunAsync(Path.Combine(_binaries, "pg_ctl"),
-            ["-D", data, "-l", Path.Combine(_folder, "server.log"), "-w", "-t", "60",
-             "-o", $"-p {port} -k {_folder} -c listen_addresses=127.0.0.1 -c fsync=off", "start"], _asPostgresUser);
-        ConnectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres";
+        await RunAsync(Path.Combine(_binaries, "initdb"), ["-D", DataFolder, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"], _asPostgresUser);
+        _port = FreePort();
+        await StartServerAsync();
+        ConnectionString = $"Host=127.0.0.1;Port={_port};Username=postgres;Database=postgres";
     }
 
     /// <summary>Creates an empty database and returns its connection string.</summary>
@@ -93,7 +131,11 @@ public sealed class PostgresServer : IAsyncLifetime
 
         try
         {
-            await RunAsync(Path.Combine(_binaries, "pg_ctl"), ["-D", Path.Combine(_folder, "data"), "-m", "fast", "-w", "stop"], _asPostgresUser);
+            await RunAsync(Path.Combine(_binaries, "pg_ctl"), ["-D", DataFolder, "-m", "fast", "-w", "stop"], _asPostgresUser);
+        }
+        catch (InvalidOperationException) when (!File.Exists(Path.Combine(DataFolder, "postmaster.pid")))
+        {
+            // already stopped
         }
         finally
         {

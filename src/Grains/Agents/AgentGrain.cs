@@ -8,6 +8,7 @@ using Factory.Grains.Storage;
 using Factory.Grains.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Streams;
 
 namespace Factory.Grains.Agents;
 
@@ -17,6 +18,9 @@ public sealed class AgentState
 {
     /// <summary>The result, once the agent ended.</summary>
     [Id(0)] public AgentResult? Result { get; set; }
+
+    /// <summary>The trace events the agent published, kept with its result so it can publish them again after a silo died.</summary>
+    [Id(1)] public List<TraceEvent> Events { get; set; } = [];
 }
 
 /// <summary>
@@ -62,6 +66,12 @@ public sealed partial class AgentGrain(
     {
         try
         {
+            if (state.State.Result is not null && state.State.Events.Count > 0)
+            {
+                // Ended before: its events may have been lost on their way to the journal; the run de-duplicates them.
+                await TraceStream(work).OnNextBatchAsync(state.State.Events);
+            }
+
             var result = state.State.Result ?? await ExecuteSkillsAsync(work, cancellationToken);
             await GrainFactory.GetGrain<IModuleGrain>($"{work.RunId}/{work.Module}").OnAgentFinishedAsync(result);
         }
@@ -80,8 +90,7 @@ public sealed partial class AgentGrain(
         using var span = FactoryTelemetry.StartSpan($"agent {work.Role}", work.TraceId, work.ParentSpanId);
         Tag(span, work);
         var spanId = span?.SpanId.ToHexString() ?? FactoryTelemetry.NewSpanId();
-        var stream = this.GetStreamProvider(FactoryNames.StreamProvider)
-            .GetStream<TraceEvent>(StreamId.Create(FactoryNames.TraceNamespace, work.RunId));
+        var stream = new RecordingStream(TraceStream(work));
 
         await stream.OnNextAsync(events.Next(TraceEventTypes.AgentStarted, work.Module, work.Role, spanId: spanId, parentSpanId: work.ParentSpanId));
         var artifacts = ImmutableArray.CreateBuilder<ArtifactRef>();
@@ -144,6 +153,7 @@ public sealed partial class AgentGrain(
 
         instruments.OnAgentEnded(work.Role, result.Succeeded, time.GetElapsedTime(started));
         state.State.Result = result;
+        state.State.Events = stream.Published;
         await state.WriteStateAsync(cancellationToken);
         return result;
     }
@@ -258,6 +268,27 @@ public sealed partial class AgentGrain(
         ]);
     }
 
+
+    private IAsyncStream<TraceEvent> TraceStream(AgentWork work) => this.GetStreamProvider(FactoryNames.StreamProvider)
+        .GetStream<TraceEvent>(StreamId.Create(FactoryNames.TraceNamespace, work.RunId));
+
+    /// <summary>The run's trace stream, remembering what was published on it.</summary>
+    private sealed class RecordingStream(IAsyncStream<TraceEvent> stream)
+    {
+        public List<TraceEvent> Published { get; } = [];
+
+        public Task OnNextAsync(TraceEvent e)
+        {
+            Published.Add(e);
+            return stream.OnNextAsync(e);
+        }
+
+        public Task OnNextBatchAsync(IReadOnlyList<TraceEvent> batch)
+        {
+            Published.AddRange(batch);
+            return stream.OnNextBatchAsync(batch);
+        }
+    }
 
     private static UpstreamArtifact ToUpstream(string module, ArtifactRef artifact) => new(
         artifact.Path.StartsWith(module + "/", StringComparison.Ordinal) ? artifact.Path[(module.Length + 1)..] : artifact.Path,

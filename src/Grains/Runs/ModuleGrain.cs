@@ -201,6 +201,29 @@ public sealed class ModuleGrain(
         }
     }
 
+    /// <inheritdoc/>
+    public async Task RepublishAsync()
+    {
+        if (state.State.Work is not { } work)
+        {
+            return;
+        }
+
+        await PublishAsync(0, TraceEventTypes.ModuleStarted,
+            [new(TraceAttributes.Tasks, work.Tasks.Length.ToString(CultureInfo.InvariantCulture))]);
+        foreach (var task in work.Tasks.Where(t => state.State.Statuses[t.Id] is PlanTaskStatus.Succeeded or PlanTaskStatus.Failed))
+        {
+            // An ended agent only publishes its events again and re-reports, which the module ignores.
+            await GrainFactory.GetGrain<IAgentGrain>($"{work.RunId}/{work.Module}/{task.Role}").ExecuteAsync(AgentWorkFor(work, task));
+        }
+
+        if (state.State.Finished)
+        {
+            var (type, attributes) = EndEvent();
+            await PublishAsync(1, type, attributes);
+        }
+    }
+
     /// <summary>Ends the module once nothing is running and nothing more can be dispatched (a release waits for the run's decision).</summary>
     private async Task FinishIfIdleAsync(ModuleWork work)
     {
@@ -309,13 +332,7 @@ public sealed class ModuleGrain(
 
         state.State.Finished = true;
         await state.WriteStateAsync();
-        KeyValuePair<string, string> Reason(string reason) => new(TraceAttributes.Reason, reason);
-        var artifacts = new KeyValuePair<string, string>(TraceAttributes.Artifacts, state.State.Artifacts.Count.ToString(CultureInfo.InvariantCulture));
-        var (type, attributes) = failed ? (TraceEventTypes.ModuleFailed, [Reason(state.State.FailureReason)])
-            : blocked ? (TraceEventTypes.ModuleBlocked, [Reason(state.State.BlockedReason)])
-            : state.State.Stopped && state.State.Statuses.Values.Any(v => v == PlanTaskStatus.Skipped) ? (TraceEventTypes.ModuleCompleted, [artifacts, Reason("stopped: the run was cancelled")])
-            : state.State.Promoted == false ? (TraceEventTypes.ModuleCompleted, [artifacts, Reason($"not promoted: {state.State.NotPromotedReason}")])
-            : (TraceEventTypes.ModuleCompleted, new KeyValuePair<string, string>[] { artifacts });
+        var (type, attributes) = EndEvent();
         await PublishAsync(1, type, attributes);
         if (failed || blocked)
         {
@@ -325,6 +342,20 @@ public sealed class ModuleGrain(
         _span?.Dispose();
         _span = null;
         await ReportAsync(work);
+    }
+
+    /// <summary>The module's closing event: failed, blocked, or completed (with why it stopped short, if it did).</summary>
+    private (string Type, KeyValuePair<string, string>[] Attributes) EndEvent()
+    {
+        var failed = state.State.FailureReason.Length > 0 || state.State.Statuses.Values.Any(s => s == PlanTaskStatus.Failed);
+        var blocked = !failed && state.State.BlockedReason.Length > 0;
+        KeyValuePair<string, string> Reason(string reason) => new(TraceAttributes.Reason, reason);
+        var artifacts = new KeyValuePair<string, string>(TraceAttributes.Artifacts, state.State.Artifacts.Count.ToString(CultureInfo.InvariantCulture));
+        return failed ? (TraceEventTypes.ModuleFailed, [Reason(state.State.FailureReason)])
+            : blocked ? (TraceEventTypes.ModuleBlocked, [Reason(state.State.BlockedReason)])
+            : state.State.Stopped && state.State.Statuses.Values.Any(v => v == PlanTaskStatus.Skipped) ? (TraceEventTypes.ModuleCompleted, [artifacts, Reason("stopped: the run was cancelled")])
+            : state.State.Promoted == false ? (TraceEventTypes.ModuleCompleted, [artifacts, Reason($"not promoted: {state.State.NotPromotedReason}")])
+            : (TraceEventTypes.ModuleCompleted, [artifacts]);
     }
 
     private Task ReportAsync(ModuleWork work)

@@ -16,6 +16,9 @@ public sealed partial class RunGrain
     [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Run {RunId} ended before the terminal events of {Missing} reached its journal")]
     private static partial void LogTraceNotSettled(ILogger logger, string runId, string missing);
 
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "Run {RunId} asks for the trace events of {Missing} again: they did not reach its journal")]
+    private static partial void LogTraceRepublishing(ILogger logger, string runId, string missing);
+
     [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Run {RunId} is being cancelled: {Reason}")]
     private static partial void LogRunCancelling(ILogger logger, string runId, string reason);
 }

@@ -101,6 +101,7 @@ public sealed partial class RunGrain(
     private decimal _costUsd;
     private bool _terminalJournaled;
     private IGrainTimer? _settleDeadline;
+    private bool _settleExtended;
     private Activity? _span;
     private IAsyncStream<TraceEvent>? _runEvents;
 
@@ -503,7 +504,25 @@ public sealed partial class RunGrain(
         }
 
         await DecidePromotionsAsync();
+        if (_settleDeadline is not null)
+        {
+            await RepublishMissingAsync(); // still waiting for trace events: they may have been lost with a silo
+        }
+
         await TryFinishAsync();
+    }
+
+    /// <summary>
+    /// Asks each module whose trace events (its own or its agents') are missing from the journal to publish them
+    /// again: events on their way to the journal are lost when a silo dies. Re-published events are de-duplicated by id.
+    /// </summary>
+    private async Task RepublishMissingAsync()
+    {
+        var missing = MissingTerminalEvents().ToList();
+        foreach (var module in state.State.StartedModules.Where(m => missing.Any(k => k == m || k.StartsWith(m + "/", StringComparison.Ordinal))))
+        {
+            await GrainFactory.GetGrain<IModuleGrain>($"{RunId}/{module}").RepublishAsync();
+        }
     }
 
     private async Task UnregisterRedriveAsync()
@@ -701,6 +720,21 @@ public sealed partial class RunGrain(
     {
         if (state.State.Status != RunStatus.Running)
         {
+            return;
+        }
+
+        if (!_settleExtended)
+        {
+            _settleExtended = true;
+            // Once: have the missing events published again, and wait as long again for them.
+            LogTraceRepublishing(logger, RunId, string.Join(", ", MissingTerminalEvents()));
+            await RepublishMissingAsync();
+            _settleDeadline?.Dispose();
+            _settleDeadline = this.RegisterGrainTimer(OnSettleDeadlineAsync, new GrainTimerCreationOptions
+            {
+                DueTime = options.Value.TraceSettleTimeout,
+                Period = Timeout.InfiniteTimeSpan,
+            });
             return;
         }
 

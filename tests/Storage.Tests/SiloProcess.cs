@@ -1,0 +1,214 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Reflection;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
+
+namespace Factory.Storage.Tests;
+
+/// <summary>
+/// A silo as a real operating-system process: <c>dotnet Factory.Silo.dll</c> from the silo project's own build
+/// output, configured through environment variables, with the gRPC gateway co-hosted on a loopback port.
+/// Its ports are chosen once, so a restart comes back on the same silo, gateway and gRPC ports.
+/// Output is kept (the last lines) for failure messages; the process is killed on dispose.
+/// </summary>
+public sealed class SiloProcess : IAsyncDisposable
+{
+    private const int KeptLines = 400;
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
+    private readonly Dictionary<string, string> _environment;
+    private readonly Queue<string> _output = new();
+    private Process? _process;
+
+    /// <summary>A silo named <paramref name="name"/> with <paramref name="settings"/> (configuration keys such as <c>Factory:Mode</c>).</summary>
+    public SiloProcess(string name, IReadOnlyDictionary<string, string> settings)
+    {
+        Name = name;
+        SiloPort = FreePort();
+        GatewayPort = FreePort();
+        GrpcPort = FreePort();
+        _environment = settings.ToDictionary(kv => kv.Key.Replace(":", "__", StringComparison.Ordinal), kv => kv.Value, StringComparer.Ordinal);
+        _environment["Factory__SiloPort"] = SiloPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _environment["Factory__GatewayPort"] = GatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _environment["Factory__Gateway__Urls"] = Url;
+        _environment["DOTNET_ENVIRONMENT"] = "Production";
+        _environment["Logging__LogLevel__Default"] = "Warning";
+        _environment["Logging__LogLevel__Factory"] = "Information";
+    }
+
+    /// <summary>The silo's name in failure messages.</summary>
+    public string Name { get; }
+
+    /// <summary>Silo-to-silo port.</summary>
+    public int SiloPort { get; }
+
+    /// <summary>Orleans gateway port (for Orleans clients).</summary>
+    public int GatewayPort { get; }
+
+    /// <summary>The co-hosted gRPC API's port.</summary>
+    public int GrpcPort { get; }
+
+    /// <summary>The gRPC API's address.</summary>
+    public string Url => $"http://127.0.0.1:{GrpcPort}";
+
+    /// <summary>The operating-system process id while it runs.</summary>
+    public int? ProcessId => _process is { HasExited: false } p ? p.Id : null;
+
+    /// <summary>The silo's build output, recorded when the tests were built.</summary>
+    public static string SiloAssembly { get; } = typeof(SiloProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .FirstOrDefault(a => a.Key == "FactorySiloPath")?.Value
+        ?? throw new InvalidOperationException("The test assembly does not name the silo's build output (AssemblyMetadata FactorySiloPath).");
+
+    /// <summary>The last lines the process wrote (standard output and error).</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return string.Join(Environment.NewLine, _output);
+            }
+        }
+    }
+
+    /// <summary>Starts the process and waits until its gRPC health service answers SERVING (its silo is in the cluster).</summary>
+    public async Task StartAsync(TimeSpan timeout)
+    {
+        if (_process is { HasExited: false })
+        {
+            throw new InvalidOperationException($"Silo {Name} is already running.");
+        }
+
+        if (!File.Exists(SiloAssembly))
+        {
+            throw new FileNotFoundException($"The silo's build output {SiloAssembly} is missing; build src/Silo.", SiloAssembly);
+        }
+
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(SiloAssembly)!,
+        };
+        start.ArgumentList.Add(SiloAssembly);
+        foreach (var (key, value) in _environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        Keep($"--- {Name}: starting (silo port {SiloPort}, gateway port {GatewayPort}, gRPC {Url})");
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _process = process;
+
+        using var channel = GrpcChannel.ForAddress(Url);
+        var health = new Health.HealthClient(channel);
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"Silo {Name} exited with {process.ExitCode} while starting:{Environment.NewLine}{Output}");
+            }
+
+            try
+            {
+                var response = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(5));
+                if (response.Status == HealthCheckResponse.Types.ServingStatus.Serving)
+                {
+                    return;
+                }
+            }
+            catch (Grpc.Core.RpcException)
+            {
+                // not listening yet
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                Kill();
+                throw new TimeoutException($"Silo {Name} did not answer SERVING within {timeout}:{Environment.NewLine}{Output}");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250)); // polling the health endpoint, the only signal a process gives
+        }
+    }
+
+    /// <summary>SIGKILL: the process dies at once, with nothing flushed and nothing said to the cluster.</summary>
+    public void Kill()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            Keep($"--- {Name}: SIGKILL");
+            process.Kill(entireProcessTree: true); // SIGKILL on Unix
+            process.WaitForExit(StopTimeout);
+        }
+    }
+
+    /// <summary>SIGTERM, and the process's graceful shutdown; SIGKILL if it has not exited within 30 seconds.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is not { HasExited: false } process)
+        {
+            return;
+        }
+
+        Keep($"--- {Name}: SIGTERM");
+        using (var term = Process.Start(new ProcessStartInfo("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])))
+        {
+            if (term is not null)
+            {
+                await term.WaitForExitAsync();
+            }
+        }
+
+        using var timeout = new CancellationTokenSource(StopTimeout);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Kill();
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask DisposeAsync()
+    {
+        Kill();
+        _process?.Dispose();
+        _process = null;
+        return ValueTask.CompletedTask;
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.Enqueue($"[{Name}] {line}");
+            while (_output.Count > KeptLines)
+            {
+                _output.Dequeue();
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
