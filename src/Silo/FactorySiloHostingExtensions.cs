@@ -133,8 +133,10 @@ public static class FactorySiloHostingExtensions
         // (immutable collections included) whose [Id]s keep stored state readable as they evolve.
         services.AddKeyedSingleton<IGrainStorageSerializer>(FactoryNames.GrainStorage,
             (sp, _) => new OrleansGrainStorageSerializer(sp.GetRequiredService<Orleans.Serialization.Serializer>()));
-        services.AddSingleton<IRunJournal, PostgresRunJournal>();
-        services.AddSingleton<IArtifactStore, PostgresArtifactStore>();
+        services.AddSingleton<PostgresRunJournal>();
+        services.AddSingleton<PostgresArtifactStore>();
+        services.AddSingleton<IRunJournal>(sp => new RetryingRunJournal(sp.GetRequiredService<PostgresRunJournal>(), sp.GetRequiredService<StorageRetry>()));
+        services.AddSingleton<IArtifactStore>(sp => new RetryingArtifactStore(sp.GetRequiredService<PostgresArtifactStore>(), sp.GetRequiredService<StorageRetry>()));
         services.AddHostedService<PostgresSchemaStartup>();
     }
 

@@ -3,7 +3,9 @@ using System.Text;
 using Factory.Storage.Postgres;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Microsoft.Extensions.Hosting;
 using Npgsql;
+using Orleans.Configuration;
 using V1 = Factory.Gateway.V1;
 
 namespace Factory.Storage.Tests;
@@ -160,6 +162,37 @@ public sealed class ProcessCluster : IAsyncDisposable
         }
 
         return rows;
+    }
+
+    /// <summary>An Orleans client of the cluster, through the membership table (as a standalone gateway would be).</summary>
+    public async Task<IHost> ConnectClientAsync()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.UseOrleansClient(client =>
+        {
+            client.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = ClusterId;
+                o.ServiceId = ClusterId;
+            });
+            client.UseAdoNetClustering(o =>
+            {
+                o.Invariant = "Npgsql";
+                o.ConnectionString = ConnectionString;
+            });
+        });
+        var host = builder.Build();
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        await host.StartAsync(timeout.Token);
+        return host;
+    }
+
+    /// <summary>The silo (its silo port) each activation of the grain class <paramref name="grainClass"/> is on, by grain key.</summary>
+    public static async Task<Dictionary<string, int>> ActivationsAsync(IClusterClient client, string grainClass)
+    {
+        var statistics = await client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
+        return statistics.Where(s => s.GrainType.Split(',')[0] == grainClass)
+            .ToDictionary(s => s.GrainId.Key.ToString()!, s => s.SiloAddress.Endpoint.Port, StringComparer.Ordinal);
     }
 
     /// <summary>Every silo's recent output, for a failure message.</summary>

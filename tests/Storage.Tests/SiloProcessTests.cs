@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 using V1 = Factory.Gateway.V1;
 
@@ -88,6 +89,140 @@ public sealed class SiloProcessTests(PostgresServer server, ITestOutputHelper ou
         Assert.True(watched.Reconnects > 0, "the watcher never lost its connection");
         Assert.Equal(fromStart[0].Events.Select(e => e.EventId), watched.Events.Select(e => e.EventId));
     }
+
+    [Fact]
+    public async Task SiloProcessesFormOneClusterSpreadRunsAndFinishTheRunsOfOneThatIsKilled()
+    {
+        await using var cluster = ProcessCluster.On(await server.CreateDatabaseAsync());
+        var front = await cluster.StartSiloAsync("silo-a");
+        var other = await cluster.StartSiloAsync("silo-b");
+
+        // One cluster through the membership table: both rows active (status 3).
+        var members = await cluster.MembershipAsync();
+        Assert.Equal([(front.SiloPort, 3), (other.SiloPort, 3)], members.OrderBy(m => m.Port != front.SiloPort).ToList());
+
+        using var client = await cluster.ConnectClientAsync();
+        var orleans = client.Services.GetRequiredService<IClusterClient>();
+        var channel = cluster.Channel(front);
+        var tenant = await ProcessCluster.NewTenantAsync(channel);
+        using var timeout = new CancellationTokenSource(RunsTimeout);
+
+        var runIds = await ProcessCluster.SubmitAsync(channel, tenant, Blueprint, 8);
+        var agentsCompleted = 0;
+        var killPoint = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var watchers = runIds.Select(id => ProcessCluster.WatchToEndAsync(() => channel, tenant, id, 0, timeout.Token, e =>
+        {
+            if (e.Type == TraceEventTypes.AgentCompleted && Interlocked.Increment(ref agentsCompleted) == 8)
+            {
+                killPoint.TrySetResult();
+            }
+        })).ToList();
+        await killPoint.Task.WaitAsync(timeout.Token);
+
+        // The runs are spread: the front silo's gateway placed run grains on both silos.
+        var placed = await ProcessCluster.ActivationsAsync(orleans, RunGrainType);
+        var onOther = runIds.Where(id => placed.GetValueOrDefault(id) == other.SiloPort).ToList();
+        output.WriteLine($"run grains: {runIds.Count(id => placed.GetValueOrDefault(id) == front.SiloPort)} on {front.Name}, {onOther.Count} on {other.Name}");
+        Assert.NotEmpty(onOther);
+        Assert.Contains(runIds, id => placed.GetValueOrDefault(id) == front.SiloPort);
+
+        other.Kill();
+        var killed = Stopwatch.StartNew();
+        var inFlightOnOther = new List<string>();
+        foreach (var runId in onOther)
+        {
+            if (!(await cluster.JournalAsync(runId)).Any(e => e.IsTerminal))
+            {
+                inFlightOnOther.Add(runId);
+            }
+        }
+
+        Assert.True(inFlightOnOther.Count > 0, $"every run on {other.Name} had ended before it was killed");
+        var watched = await WithOutputAsync(cluster, Task.WhenAll(watchers));
+        output.WriteLine($"{inFlightOnOther.Count} runs in flight on {other.Name} at the SIGKILL; every run ended {killed.Elapsed.TotalSeconds:F1} s after it");
+
+        var runs = new V1.Runs.RunsClient(channel);
+        for (var i = 0; i < runIds.Count; i++)
+        {
+            var run = await runs.GetRunAsync(new V1.GetRunRequest { RunId = runIds[i] }, tenant);
+            Assert.True(run.Status == V1.RunStatus.Succeeded, $"run {runIds[i]} ended {run.Status}: {run.Reason}{Environment.NewLine}{cluster.Output}");
+            var journal = await cluster.JournalAsync(runIds[i]);
+            Assert.Equal(Enumerable.Range(0, journal.Count).Select(s => (long)s), journal.Select(e => e.Sequence));
+            Assert.Equal(journal.Select(e => e.EventId), watched[i].Events.Select(e => e.EventId));
+            var completed = journal.Where(e => e.Type == TraceEventTypes.AgentCompleted).Select(e => $"{e.Module}/{e.Agent}");
+            Assert.Equal(run.Tasks.Select(t => t.Id).Order(StringComparer.Ordinal), completed.Order(StringComparer.Ordinal));
+        }
+
+        // The survivor declared the killed silo dead in the membership table (status 6).
+        Assert.Contains((other.SiloPort, 6), await cluster.MembershipAsync());
+    }
+
+    [Fact]
+    public async Task RunsStallWhilePostgresIsDownAndFinishWithNothingLostOnceItIsBack()
+    {
+        // This test stops and starts the server, so it uses one of its own whatever FACTORY_TEST_POSTGRES names.
+        await using var own = await PostgresServer.StartOwnAsync();
+        await using var cluster = ProcessCluster.On(await own.CreateDatabaseAsync());
+        var silo = await cluster.StartSiloAsync("silo");
+        var channel = cluster.Channel(silo);
+        var tenant = await ProcessCluster.NewTenantAsync(channel);
+        using var timeout = new CancellationTokenSource(RunsTimeout);
+
+        var runIds = await ProcessCluster.SubmitAsync(channel, tenant, Blueprint, 4);
+        var agentsCompleted = 0;
+        var stopPoint = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var watchers = runIds.Select(id => ProcessCluster.WatchToEndAsync(() => channel, tenant, id, 0, timeout.Token, e =>
+        {
+            if (e.Type == TraceEventTypes.AgentCompleted && Interlocked.Increment(ref agentsCompleted) == 4)
+            {
+                stopPoint.TrySetResult();
+            }
+        })).ToList();
+        await stopPoint.Task.WaitAsync(timeout.Token);
+
+        var inFlight = new List<string>();
+        foreach (var runId in runIds)
+        {
+            if (!(await cluster.JournalAsync(runId)).Any(e => e.IsTerminal))
+            {
+                inFlight.Add(runId);
+            }
+        }
+
+        await own.StopServerAsync();
+        var stopped = Stopwatch.StartNew();
+        Assert.True(inFlight.Count > 0, "every run had ended before PostgreSQL stopped");
+
+        // The outage itself: the server stays down for a while with the runs in flight.
+        await Task.Delay(Outage, timeout.Token);
+        var endedDuringOutage = watchers.Count(w => w.IsCompleted);
+        await own.StartServerAsync();
+        var back = stopped.Elapsed;
+        cluster.DataSource.Clear(); // the test's own pooled connections died with the server
+
+        var watched = await WithOutputAsync(cluster, Task.WhenAll(watchers));
+        output.WriteLine($"{inFlight.Count} of {runIds.Count} runs in flight when PostgreSQL stopped; back after {back.TotalSeconds:F1} s; every run ended {stopped.Elapsed.TotalSeconds:F1} s after the stop");
+        Assert.True(endedDuringOutage <= runIds.Count - inFlight.Count, "a run in flight ended while the database was down");
+        Assert.True(silo.ProcessId is not null, $"the silo exited while the database was down:{Environment.NewLine}{silo.Output}");
+
+        var runs = new V1.Runs.RunsClient(channel);
+        for (var i = 0; i < runIds.Count; i++)
+        {
+            var run = await runs.GetRunAsync(new V1.GetRunRequest { RunId = runIds[i] }, tenant);
+            Assert.True(run.Status == V1.RunStatus.Succeeded, $"run {runIds[i]} ended {run.Status}: {run.Reason}{Environment.NewLine}{cluster.Output}");
+            var journal = await cluster.JournalAsync(runIds[i]);
+            Assert.Equal(Enumerable.Range(0, journal.Count).Select(s => (long)s), journal.Select(e => e.Sequence));
+            Assert.Equal(journal.Select(e => e.EventId), watched[i].Events.Select(e => e.EventId));
+            var completed = journal.Where(e => e.Type == TraceEventTypes.AgentCompleted).Select(e => $"{e.Module}/{e.Agent}");
+            Assert.Equal(run.Tasks.Select(t => t.Id).Order(StringComparer.Ordinal), completed.Order(StringComparer.Ordinal));
+            var emitted = journal.Where(e => e.Type == TraceEventTypes.ArtifactEmitted).Select(e => e.Attributes[TraceAttributes.Path]).ToList();
+            Assert.Equal(run.ArtifactCount, emitted.Distinct(StringComparer.Ordinal).Count());
+        }
+    }
+
+    private static readonly TimeSpan Outage = TimeSpan.FromSeconds(10);
+
+    private const string RunGrainType = "Factory.Grains.Runs.RunGrain";
 
     /// <summary>Awaits <paramref name="task"/>; when it fails, the silos' recent output goes to the test's output.</summary>
     private async Task<T> WithOutputAsync<T>(ProcessCluster cluster, Task<T> task)

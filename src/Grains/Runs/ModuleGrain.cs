@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
 using Factory.Grains.Planning;
+using Factory.Grains.Runtime;
 using Factory.Grains.Skills;
 using Factory.Grains.Telemetry;
 
@@ -62,6 +63,7 @@ public sealed class ModuleState
 /// </summary>
 public sealed class ModuleGrain(
     [PersistentState("module", FactoryNames.GrainStorage)] IPersistentState<ModuleState> state,
+    StorageRetry retry,
     TimeProvider time) : Grain, IModuleGrain
 {
     private Activity? _span;
@@ -135,7 +137,7 @@ public sealed class ModuleGrain(
         }
         else
         {
-            await state.WriteStateAsync();
+            await WriteStateAsync();
         }
 
         if (validated)
@@ -174,7 +176,7 @@ public sealed class ModuleGrain(
         }
         else
         {
-            await state.WriteStateAsync();
+            await WriteStateAsync();
         }
 
         await FinishIfIdleAsync(work);
@@ -194,7 +196,7 @@ public sealed class ModuleGrain(
         }
 
         state.State.Stopped = true;
-        await state.WriteStateAsync();
+        await WriteStateAsync();
         if (state.State.Work is { } work && !state.State.Finished)
         {
             await FinishIfIdleAsync(work);
@@ -273,7 +275,7 @@ public sealed class ModuleGrain(
         }
 
         // Persist what is in flight before handing it on, so a re-drive knows what to resume.
-        await state.WriteStateAsync();
+        await WriteStateAsync();
         foreach (var task in ready)
         {
             await GrainFactory.GetGrain<IAgentGrain>($"{work.RunId}/{work.Module}/{task.Role}").ExecuteAsync(AgentWorkFor(work, task));
@@ -331,7 +333,7 @@ public sealed class ModuleGrain(
         }
 
         state.State.Finished = true;
-        await state.WriteStateAsync();
+        await WriteStateAsync();
         var (type, attributes) = EndEvent();
         await PublishAsync(1, type, attributes);
         if (failed || blocked)
@@ -343,6 +345,9 @@ public sealed class ModuleGrain(
         _span = null;
         await ReportAsync(work);
     }
+
+    /// <summary>Writes the module's state, retrying through a transient outage of the storage.</summary>
+    private Task WriteStateAsync() => retry.ExecuteAsync($"module {this.GetPrimaryKeyString()}: writing its state", async _ => await state.WriteStateAsync());
 
     /// <summary>The module's closing event: failed, blocked, or completed (with why it stopped short, if it did).</summary>
     private (string Type, KeyValuePair<string, string>[] Attributes) EndEvent()

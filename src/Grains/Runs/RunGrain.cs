@@ -85,6 +85,7 @@ public sealed partial class RunGrain(
     BlueprintCache blueprints,
     ITemplatePack pack,
     FactoryInstruments instruments,
+    StorageRetry retry,
     TimeProvider time,
     IOptions<FactoryRuntimeOptions> options,
     ILogger<RunGrain> logger) : Grain, IRunGrain, IStreamSubscriptionObserver, IRemindable
@@ -185,7 +186,7 @@ public sealed partial class RunGrain(
         s.SubmittedAt = start.SubmittedAt;
         s.TemplatePack = $"{pack.Name}@{pack.Version}";
         s.BaselineBlueprintHash = baseline;
-        await state.WriteStateAsync();
+        await WriteStateAsync();
 
         // Durable: if a silo dies, this reminder fires on a survivor and re-drives what was in flight.
         var period = options.Value.RedrivePeriod;
@@ -298,7 +299,7 @@ public sealed partial class RunGrain(
         {
             s.Cancelling = true;
             s.Reason = string.IsNullOrWhiteSpace(reason) ? "cancelled on request" : reason;
-            await state.WriteStateAsync();
+            await WriteStateAsync();
             LogRunCancelling(logger, RunId, s.Reason);
         }
 
@@ -399,7 +400,7 @@ public sealed partial class RunGrain(
         if (!s.ValidatedModules.Contains(module))
         {
             s.ValidatedModules.Add(module);
-            await state.WriteStateAsync();
+            await WriteStateAsync();
             await DispatchReadyModulesAsync();
         }
 
@@ -469,7 +470,7 @@ public sealed partial class RunGrain(
             s.Reason = result.Reason;
         }
 
-        await state.WriteStateAsync();
+        await WriteStateAsync();
         await DispatchReadyModulesAsync();
         await DecidePromotionsAsync();
         await TryFinishAsync();
@@ -557,7 +558,22 @@ public sealed partial class RunGrain(
     {
         _seen.Add(raw.EventId);
         var e = raw with { Sequence = _next };
-        await journal.AppendAsync(RunId, [e]);
+        await retry.ExecuteAsync($"run {RunId}: appending event {e.Sequence} to the journal", async cancellationToken =>
+        {
+            try
+            {
+                await journal.AppendAsync(RunId, [e], cancellationToken);
+            }
+            catch (JournalSequenceException)
+            {
+                if (!await IsJournaledAsync(e, cancellationToken))
+                {
+                    throw;
+                }
+
+                // an earlier attempt was stored, though its answer was lost with the connection
+            }
+        });
         _next++;
         Apply(e);
         instruments.OnJournalAppended(1);
@@ -568,6 +584,15 @@ public sealed partial class RunGrain(
             .GetStream<TraceEvent>(StreamId.Create(FactoryNames.RunEventsNamespace, RunId));
         await _runEvents.OnNextAsync(e);
     }
+
+    private async Task<bool> IsJournaledAsync(TraceEvent e, CancellationToken cancellationToken)
+    {
+        var stored = await journal.ReadAsync(RunId, e.Sequence, 1, cancellationToken);
+        return stored.Count == 1 && stored[0].EventId == e.EventId;
+    }
+
+    /// <summary>Writes the run's state, retrying through a transient outage of the storage.</summary>
+    private Task WriteStateAsync() => retry.ExecuteAsync($"run {RunId}: writing its state", async _ => await state.WriteStateAsync());
 
     private void Apply(TraceEvent e)
     {
@@ -635,7 +660,7 @@ public sealed partial class RunGrain(
         }
 
         s.StartedModules.AddRange(ready);
-        await state.WriteStateAsync();
+        await WriteStateAsync();
         foreach (var module in ready)
         {
             await GrainFactory.GetGrain<IModuleGrain>($"{RunId}/{module}").StartAsync(ModuleWorkFor(module));
@@ -749,7 +774,7 @@ public sealed partial class RunGrain(
         var s = state.State;
         s.Status = status;
         s.EndedAt = time.GetUtcNow();
-        await state.WriteStateAsync();
+        await WriteStateAsync();
 
         // The tenant hears of the end before any watcher does: a client that sees the terminal event and
         // submits again finds the run's slot free and, when it succeeded, its release promoted.
@@ -781,7 +806,7 @@ public sealed partial class RunGrain(
         var s = state.State;
         await GrainFactory.GetGrain<ITenantGrain>(s.TenantId).OnRunEndedAsync(RunId, s.Status);
         s.TenantToldEnded = true;
-        await state.WriteStateAsync();
+        await WriteStateAsync();
     }
 
     private Task AppendTerminalEventAsync()

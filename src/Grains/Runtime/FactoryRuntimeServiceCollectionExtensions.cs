@@ -33,6 +33,7 @@ public static class FactoryRuntimeServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<FactoryInstruments>();
+        services.TryAddSingleton<StorageRetry>();
         foreach (var generator in BuiltInArtifactGenerators.All)
         {
             services.TryAddEnumerable(ServiceDescriptor.Singleton(typeof(IArtifactGenerator), generator));
