@@ -13,6 +13,8 @@ public sealed class FactoryCluster : IAsyncDisposable
     private const string ArtifactsKey = "Factory:Runtime:ArtifactsPath";
     private const string TemplatesKey = "Factory:Runtime:TemplatePackPath";
     private const string DefaultEditionKey = "Factory:DefaultEdition";
+    private const string SharedStoresKey = "Factory:Testing:SharedStores";
+    private const string RedrivePeriodKey = "Factory:Runtime:RedrivePeriod";
 
     private FactoryCluster(TestCluster cluster, string artifactsPath)
     {
@@ -29,16 +31,22 @@ public sealed class FactoryCluster : IAsyncDisposable
     /// <summary>
     /// Starts the cluster. Tenants never created get the enterprise edition (the shared tests act as one busy
     /// tenant) unless <paramref name="settings"/> says otherwise; <paramref name="settings"/> adds configuration.
+    /// With <paramref name="survivesSiloLoss"/>, grain state, reminders and the journal are kept in
+    /// <see cref="SharedMemoryStores"/> that outlive any one silo (as a database would), so a silo can be killed,
+    /// and a <c>Factory:Runtime:RedrivePeriod</c> below a minute is allowed for reminders.
     /// </summary>
-    public static async Task<FactoryCluster> StartAsync(short silos = 2, string? templatePackPath = null, IReadOnlyDictionary<string, string?>? settings = null)
+    public static async Task<FactoryCluster> StartAsync(short silos = 2, string? templatePackPath = null, IReadOnlyDictionary<string, string?>? settings = null,
+        bool survivesSiloLoss = false)
     {
         var artifacts = Directory.CreateTempSubdirectory("factory-artifacts-").FullName;
+        var sharedStores = survivesSiloLoss ? "cluster-" + Guid.NewGuid().ToString("N") : null;
         var builder = new TestClusterBuilder(silos);
         var configuration = new Dictionary<string, string?>
         {
             [ArtifactsKey] = artifacts,
             [TemplatesKey] = templatePackPath,
             [DefaultEditionKey] = "enterprise",
+            [SharedStoresKey] = sharedStores,
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -50,13 +58,23 @@ public sealed class FactoryCluster : IAsyncDisposable
         builder.AddClientBuilderConfigurator<ClientConfigurator>();
         var cluster = builder.Build();
         await cluster.DeployAsync();
-        return new FactoryCluster(cluster, artifacts);
+        return new FactoryCluster(cluster, artifacts) { _sharedStores = sharedStores };
     }
+
+    private string? _sharedStores;
+
+    /// <summary>The run journal every silo shares, when the cluster was started to survive the loss of a silo.</summary>
+    public Grains.Journal.IRunJournal? SharedJournal => _sharedStores is null ? null : SharedMemoryStores.For(_sharedStores).Journal;
 
     public async ValueTask DisposeAsync()
     {
         await Cluster.StopAllSilosAsync();
         await Cluster.DisposeAsync();
+        if (_sharedStores is not null)
+        {
+            SharedMemoryStores.Release(_sharedStores);
+        }
+
         try
         {
             Directory.Delete(ArtifactsPath, recursive: true);
@@ -71,10 +89,22 @@ public sealed class FactoryCluster : IAsyncDisposable
     {
         public void Configure(ISiloBuilder siloBuilder)
         {
-            siloBuilder.AddMemoryGrainStorage(FactoryNames.GrainStorage);
-            siloBuilder.AddMemoryGrainStorage("PubSubStore");
+            if (siloBuilder.Configuration[SharedStoresKey] is { Length: > 0 } shared)
+            {
+                SharedMemoryStores.For(shared).AddTo(siloBuilder, FactoryNames.GrainStorage, "PubSubStore");
+                if (siloBuilder.Configuration.GetValue<TimeSpan?>(RedrivePeriodKey) is { } period)
+                {
+                    siloBuilder.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = period);
+                }
+            }
+            else
+            {
+                siloBuilder.AddMemoryGrainStorage(FactoryNames.GrainStorage);
+                siloBuilder.AddMemoryGrainStorage("PubSubStore");
+                siloBuilder.UseInMemoryReminderService();
+            }
+
             siloBuilder.AddMemoryStreams(FactoryNames.StreamProvider);
-            siloBuilder.UseInMemoryReminderService();
             siloBuilder.Services.AddFactoryRuntime();
         }
     }
