@@ -5,6 +5,7 @@ using Factory.Gateway.Services;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 
 namespace Factory.Gateway;
 
@@ -77,7 +78,9 @@ public static class FactoryGatewayHostingExtensions
 
     /// <summary>
     /// Joins the cluster as an Orleans client (a standalone gateway): localhost clustering on the silos'
-    /// <c>Factory:GatewayPort</c> in embedded mode, with the memory stream provider the silos use.
+    /// <c>Factory:GatewayPort</c> in embedded mode, or the silos' membership table when <c>Factory:Mode</c> is
+    /// <c>Postgres</c> (<c>Factory:Postgres:ConnectionString</c>, <c>Factory:ClusterId</c>, <c>Factory:ServiceId</c>),
+    /// with the memory stream provider the silos use. Settings are checked first; a bad one stops the host naming it.
     /// </summary>
     public static WebApplicationBuilder AddFactoryClusterClient(this WebApplicationBuilder builder)
     {
@@ -93,7 +96,24 @@ public static class FactoryGatewayHostingExtensions
 
         builder.UseOrleansClient(client =>
         {
-            client.UseLocalhostClustering(options.GatewayPort, options.ServiceId, options.ClusterId);
+            if (options.Mode == ClusterClientMode.Postgres)
+            {
+                client.Configure<ClusterOptions>(o =>
+                {
+                    o.ClusterId = options.ClusterId;
+                    o.ServiceId = options.ServiceId;
+                });
+                client.UseAdoNetClustering(o =>
+                {
+                    o.Invariant = "Npgsql";
+                    o.ConnectionString = options.Postgres.ConnectionString;
+                });
+            }
+            else
+            {
+                client.UseLocalhostClustering(options.GatewayPort, options.ServiceId, options.ClusterId);
+            }
+
             client.AddMemoryStreams(FactoryNames.StreamProvider);
         });
         return builder;

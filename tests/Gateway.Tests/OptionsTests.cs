@@ -24,13 +24,28 @@ public sealed class OptionsTests
         Assert.Contains(key, ex.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void BadClusterClientSettingStopsTheStandaloneGatewayNamingIt()
+    [Theory]
+    [InlineData("Factory:GatewayPort", "0", "Factory:GatewayPort")]
+    [InlineData("Factory:Mode", "Postgres", "Factory:Postgres:ConnectionString is required")]
+    public void BadClusterClientSettingStopsTheStandaloneGatewayNamingIt(string key, string value, string expected)
     {
         var builder = WebApplication.CreateBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Factory:GatewayPort"] = "0" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [key] = value });
         var ex = Assert.Throws<OptionsValidationException>(() => builder.AddFactoryClusterClient());
-        Assert.Contains("Factory:GatewayPort", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AMalformedPostgresConnectionStringStopsTheStandaloneGatewayNamingIt()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Factory:Mode"] = "Postgres",
+            ["Factory:Postgres:ConnectionString"] = "Host=db;NoSuchKeyword=1",
+        });
+        var ex = Assert.Throws<OptionsValidationException>(() => builder.AddFactoryClusterClient());
+        Assert.Contains("Factory:Postgres:ConnectionString is not a valid connection string", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -49,7 +49,12 @@ public sealed class ProcessCluster : IAsyncDisposable
         new(connectionString, "c" + Guid.NewGuid().ToString("N")[..12], redrivePeriod);
 
     /// <summary>Adds a silo and starts it (waiting for its health to answer SERVING).</summary>
-    public async Task<SiloProcess> StartSiloAsync(string name)
+    public Task<SiloProcess> StartSiloAsync(string name) => StartAsync(name, SiloProcess.SiloAssembly);
+
+    /// <summary>Adds a standalone gateway (an Orleans client finding the silos in the membership table) and starts it.</summary>
+    public Task<SiloProcess> StartGatewayAsync(string name) => StartAsync(name, SiloProcess.GatewayAssembly);
+
+    private async Task<SiloProcess> StartAsync(string name, string assembly)
     {
         var silo = new SiloProcess(name, new Dictionary<string, string>
         {
@@ -60,7 +65,7 @@ public sealed class ProcessCluster : IAsyncDisposable
             ["Factory:Gateway:OperatorKeySha256"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(OperatorKey))),
             ["Factory:Runtime:RedrivePeriod"] = RedrivePeriod,
             ["Factory:DefaultEdition"] = "enterprise",
-        });
+        }, assembly);
         _silos.Add(silo);
         await silo.StartAsync(StartTimeout);
         return silo;

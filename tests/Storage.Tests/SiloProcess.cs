@@ -21,10 +21,16 @@ public sealed class SiloProcess : IAsyncDisposable
     private readonly Queue<string> _output = new();
     private Process? _process;
 
-    /// <summary>A silo named <paramref name="name"/> with <paramref name="settings"/> (configuration keys such as <c>Factory:Mode</c>).</summary>
-    public SiloProcess(string name, IReadOnlyDictionary<string, string> settings)
+    private readonly string _assembly;
+
+    /// <summary>
+    /// A silo named <paramref name="name"/> with <paramref name="settings"/> (configuration keys such as <c>Factory:Mode</c>);
+    /// <paramref name="assembly"/> another Factory host to run instead (<see cref="GatewayAssembly"/>).
+    /// </summary>
+    public SiloProcess(string name, IReadOnlyDictionary<string, string> settings, string? assembly = null)
     {
         Name = name;
+        _assembly = assembly ?? SiloAssembly;
         SiloPort = FreePort();
         GatewayPort = FreePort();
         GrpcPort = FreePort();
@@ -56,9 +62,15 @@ public sealed class SiloProcess : IAsyncDisposable
     public int? ProcessId => _process is { HasExited: false } p ? p.Id : null;
 
     /// <summary>The silo's build output, recorded when the tests were built.</summary>
-    public static string SiloAssembly { get; } = typeof(SiloProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-        .FirstOrDefault(a => a.Key == "FactorySiloPath")?.Value
-        ?? throw new InvalidOperationException("The test assembly does not name the silo's build output (AssemblyMetadata FactorySiloPath).");
+    public static string SiloAssembly { get; } = BuildOutput("FactorySiloPath");
+
+    /// <summary>The standalone gateway's build output, recorded when the tests were built.</summary>
+    public static string GatewayAssembly { get; } = BuildOutput("FactoryGatewayPath");
+
+    private static string BuildOutput(string key) =>
+        typeof(SiloProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == key)?.Value is { Length: > 0 } path
+            ? path
+            : throw new InvalidOperationException($"The test assembly does not name a build output (AssemblyMetadata {key}).");
 
     /// <summary>The last lines the process wrote (standard output and error).</summary>
     public string Output
@@ -80,9 +92,9 @@ public sealed class SiloProcess : IAsyncDisposable
             throw new InvalidOperationException($"Silo {Name} is already running.");
         }
 
-        if (!File.Exists(SiloAssembly))
+        if (!File.Exists(_assembly))
         {
-            throw new FileNotFoundException($"The silo's build output {SiloAssembly} is missing; build src/Silo.", SiloAssembly);
+            throw new FileNotFoundException($"The build output {_assembly} is missing; build the solution.", _assembly);
         }
 
         var start = new ProcessStartInfo("dotnet")
@@ -90,9 +102,9 @@ public sealed class SiloProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(SiloAssembly)!,
+            WorkingDirectory = Path.GetDirectoryName(_assembly)!,
         };
-        start.ArgumentList.Add(SiloAssembly);
+        start.ArgumentList.Add(_assembly);
         foreach (var (key, value) in _environment)
         {
             start.Environment[key] = value;

@@ -220,6 +220,25 @@ public sealed class SiloProcessTests(PostgresServer server, ITestOutputHelper ou
         }
     }
 
+    [Fact]
+    public async Task AStandaloneGatewayFindsTheSilosInTheMembershipTableAndServesARunToTheEnd()
+    {
+        await using var cluster = ProcessCluster.On(await server.CreateDatabaseAsync());
+        await cluster.StartSiloAsync("silo");
+        var gateway = await cluster.StartGatewayAsync("gateway");
+        var channel = cluster.Channel(gateway);
+        var tenant = await ProcessCluster.NewTenantAsync(channel);
+        using var timeout = new CancellationTokenSource(RunsTimeout);
+
+        var runId = (await ProcessCluster.SubmitAsync(channel, tenant, Blueprint, 1))[0];
+        var watched = await WithOutputAsync(cluster, ProcessCluster.WatchToEndAsync(() => channel, tenant, runId, 0, timeout.Token));
+
+        var run = await new V1.Runs.RunsClient(channel).GetRunAsync(new V1.GetRunRequest { RunId = runId }, tenant);
+        Assert.True(run.Status == V1.RunStatus.Succeeded, $"run {runId} ended {run.Status}: {run.Reason}{Environment.NewLine}{cluster.Output}");
+        Assert.Equal((await cluster.JournalAsync(runId)).Select(e => e.EventId), watched.Events.Select(e => e.EventId));
+        Assert.Equal(0, watched.Reconnects);
+    }
+
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(10);
 
     private const string RunGrainType = "Factory.Grains.Runs.RunGrain";
