@@ -19,6 +19,7 @@ namespace Factory.Grains.Tests.Deployment;
 public sealed class KubernetesManifestTests
 {
     private const string SiloName = "factory-silo";
+    private const string GatewayName = "factory-gateway";
     private const string SecretName = "factory-postgres";
     private const string SecretKey = "connection-string";
 
@@ -138,6 +139,46 @@ public sealed class KubernetesManifestTests
 
         var advertised = Assert.Single(container.Env, e => e.Name == "Factory__AdvertisedAddress");
         Assert.Equal("status.podIP", advertised.ValueFrom?.FieldRef?.FieldPath);
+        Assert.NotNull(container.Resources?.Requests);
+    }
+
+    [Fact]
+    public void The_gateway_finds_the_silos_through_the_same_database_and_cluster_and_serves_on_its_declared_port()
+    {
+        var objects = BaseAndComponents();
+        var gatewayDeployment = Assert.Single(objects.OfType<V1Deployment>(), d => d.Metadata.Name == GatewayName);
+        var silo = Assert.Single(objects.OfType<V1StatefulSet>(), s => s.Metadata.Name == SiloName);
+        Assert.True(Selects(gatewayDeployment.Spec.Selector.MatchLabels, gatewayDeployment.Spec.Template.Metadata.Labels));
+        Assert.False(Selects(silo.Spec.Selector.MatchLabels, gatewayDeployment.Spec.Template.Metadata.Labels), "the silos' selector picks the gateway pods");
+        var container = Assert.Single(gatewayDeployment.Spec.Template.Spec.Containers);
+        var settings = Environment(objects, container);
+        foreach (var key in settings.Keys.Where(k => k.StartsWith("Factory:", StringComparison.Ordinal)))
+        {
+            Assert.True(IsSetting(key), $"'{key.Replace(":", "__", StringComparison.Ordinal)}' names no property of Factory's options");
+        }
+
+        // Bind the way the standalone gateway does: PostgreSQL clustering on the silos' database, cluster and service.
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings.Select(kv =>
+            new KeyValuePair<string, string?>(kv.Key, kv.Value ?? "Host=db;Username=factory"))).Build();
+        var client = configuration.GetSection(FactoryClusterClientOptions.Section).Get<FactoryClusterClientOptions>() ?? new FactoryClusterClientOptions();
+        var clientValidation = new FactoryClusterClientOptionsValidator().Validate(null, client);
+        Assert.True(clientValidation.Succeeded, clientValidation.FailureMessage);
+        Assert.Equal(ClusterClientMode.Postgres, client.Mode);
+        var siloSettings = Environment(objects, silo.Spec.Template.Spec.Containers[0]);
+        Assert.Equal(siloSettings["Factory:ClusterId"], client.ClusterId);
+        Assert.Equal(siloSettings["Factory:ServiceId"], client.ServiceId);
+        var connection = Assert.Single(container.Env, e => e.Name == "Factory__Postgres__ConnectionString");
+        Assert.Equal(SecretName, connection.ValueFrom?.SecretKeyRef?.Name);
+        Assert.Equal(SecretKey, connection.ValueFrom?.SecretKeyRef?.Key);
+
+        var gateway = configuration.GetSection(FactoryGatewayOptions.Section).Get<FactoryGatewayOptions>() ?? new FactoryGatewayOptions();
+        var url = Assert.Single(gateway.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        var grpcPort = new Uri(url.Replace("://*", "://0.0.0.0", StringComparison.Ordinal)).Port;
+        Assert.Equal(grpcPort, ContainerPort(container, "grpc"));
+        Assert.Equal(grpcPort, container.ReadinessProbe?.Grpc?.Port);
+        Assert.Equal(grpcPort, container.LivenessProbe?.Grpc?.Port);
+        var service = Assert.Single(objects.OfType<V1Service>(), s => s.Metadata.Name == GatewayName);
+        Assert.True(Selects(service.Spec.Selector, gatewayDeployment.Spec.Template.Metadata.Labels));
         Assert.NotNull(container.Resources?.Requests);
     }
 
