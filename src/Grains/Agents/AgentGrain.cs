@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
+using Factory.Grains.Redaction;
 using Factory.Grains.Runs;
 using Factory.Grains.Runtime;
 using Factory.Grains.Skills;
@@ -32,6 +33,7 @@ public sealed partial class AgentGrain(
     BlueprintCache blueprints,
     GateStep gateStep,
     FactoryInstruments instruments,
+    ITraceRedactor redactor,
     TimeProvider time,
     IOptions<FactoryRuntimeOptions> options,
     ILogger<AgentGrain> logger) : Grain, IAgentGrain
@@ -128,7 +130,7 @@ public sealed partial class AgentGrain(
                 ? $"agent {work.Role} on module {work.Module} failed: {exception.Message}"
                 : $"skill {failedSkill} of agent {work.Role} on module {work.Module} failed: {exception.Message}";
             LogAgentFailed(logger, exception, work.RunId, work.Module, work.Role, reason);
-            span?.SetStatus(ActivityStatusCode.Error, reason);
+            span?.SetStatus(ActivityStatusCode.Error, redactor.RedactText(reason));
             result = new AgentResult(work.Role, Succeeded: false, reason, artifacts.ToImmutable()) { CostUsd = _costUsd };
             var failed = new List<TraceEvent>(2);
             if (failedSkill is not null)

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
 using Factory.Grains.Planning;
+using Factory.Grains.Redaction;
 using Factory.Grains.Skills;
 using Factory.Grains.Telemetry;
 
@@ -62,6 +63,7 @@ public sealed class ModuleState
 /// </summary>
 public sealed class ModuleGrain(
     [PersistentState("module", FactoryNames.GrainStorage)] IPersistentState<ModuleState> state,
+    ITraceRedactor redactor,
     TimeProvider time) : Grain, IModuleGrain
 {
     private Activity? _span;
@@ -319,7 +321,7 @@ public sealed class ModuleGrain(
         await PublishAsync(1, type, attributes);
         if (failed || blocked)
         {
-            _span?.SetStatus(ActivityStatusCode.Error, failed ? state.State.FailureReason : state.State.BlockedReason);
+            _span?.SetStatus(ActivityStatusCode.Error, redactor.RedactText(failed ? state.State.FailureReason : state.State.BlockedReason));
         }
 
         _span?.Dispose();

@@ -5,6 +5,7 @@ using System.Runtime.CompilerServices;
 using Factory.Blueprints;
 using Factory.Grains.Journal;
 using Factory.Grains.Planning;
+using Factory.Grains.Redaction;
 using Factory.Grains.Runtime;
 using Factory.Grains.Skills;
 using Factory.Grains.Telemetry;
@@ -85,6 +86,7 @@ public sealed partial class RunGrain(
     BlueprintCache blueprints,
     ITemplatePack pack,
     FactoryInstruments instruments,
+    ITraceRedactor redactor,
     TimeProvider time,
     IOptions<FactoryRuntimeOptions> options,
     ILogger<RunGrain> logger) : Grain, IRunGrain, IStreamSubscriptionObserver, IRemindable
@@ -164,8 +166,9 @@ public sealed partial class RunGrain(
             throw new BlueprintRejectedException([.. loaded.Problems.Select(p => p.ToString())]);
         }
 
-        var blueprint = loaded.Blueprint;
-        var hash = await blueprints.PutAsync(blueprint, loaded.CanonicalJson);
+        // A run records (and generates from) the redacted blueprint: no secret or personal data in its bundle or artifacts.
+        var blueprint = redactor.Redact(loaded.Blueprint);
+        var hash = await blueprints.PutAsync(blueprint, BlueprintCanonicalForm.ToJson(blueprint));
         var plan = Planner.Plan(blueprint);
         var baseline = await BaselineAsync(start, blueprint);
 
@@ -237,7 +240,8 @@ public sealed partial class RunGrain(
                 throw new BlueprintRejectedException([.. loaded.Problems.Select(p => $"baseline: {p}")]);
             }
 
-            return await blueprints.PutAsync(loaded.Blueprint, loaded.CanonicalJson);
+            var redacted = redactor.Redact(loaded.Blueprint);
+            return await blueprints.PutAsync(redacted, BlueprintCanonicalForm.ToJson(redacted));
         }
 
         var promoted = await GrainFactory.GetGrain<ITenantGrain>(start.TenantId).GetPromotedAsync(blueprint.Metadata.Name);
@@ -296,7 +300,7 @@ public sealed partial class RunGrain(
         if (!s.Cancelling)
         {
             s.Cancelling = true;
-            s.Reason = string.IsNullOrWhiteSpace(reason) ? "cancelled on request" : reason;
+            s.Reason = string.IsNullOrWhiteSpace(reason) ? "cancelled on request" : redactor.RedactText(reason);
             await state.WriteStateAsync();
             LogRunCancelling(logger, RunId, s.Reason);
         }
@@ -461,11 +465,11 @@ public sealed partial class RunGrain(
         }
         else if (!result.Succeeded && !hadFailure)
         {
-            s.Reason = $"module {result.Module}: {result.Reason}"; // the first failure's reason outranks a block's
+            s.Reason = redactor.RedactText($"module {result.Module}: {result.Reason}"); // the first failure's reason outranks a block's
         }
         else if (result.Blocked && s.Reason.Length == 0)
         {
-            s.Reason = result.Reason;
+            s.Reason = redactor.RedactText(result.Reason);
         }
 
         await state.WriteStateAsync();
@@ -537,7 +541,7 @@ public sealed partial class RunGrain(
     private async Task AppendAsync(TraceEvent raw)
     {
         _seen.Add(raw.EventId);
-        var e = raw with { Sequence = _next };
+        var e = redactor.Redact(raw) with { Sequence = _next }; // the journal boundary: nothing is recorded unredacted
         await journal.AppendAsync(RunId, [e]);
         _next++;
         Apply(e);
