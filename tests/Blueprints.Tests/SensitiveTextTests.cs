@@ -57,4 +57,13 @@ public sealed class SensitiveTextTests
         var json = BlueprintCanonicalForm.ToJson(BlueprintLoader.LoadValid(yaml));
         Assert.DoesNotContain("\"example\"", json, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [MemberData(nameof(SampleBlueprintTests.Samples), MemberType = typeof(SampleBlueprintTests))]
+    public void RedactingASampleChangesNothing(string file)
+    {
+        var blueprint = BlueprintLoader.LoadValid(File.ReadAllText(RepositoryPaths.Sample(file)));
+        var redacted = BlueprintRedaction.Redact(blueprint, Mask, _ => "[PII]");
+        Assert.Equal(BlueprintCanonicalForm.ToJson(blueprint), BlueprintCanonicalForm.ToJson(redacted));
+    }
 }
