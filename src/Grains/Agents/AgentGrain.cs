@@ -8,7 +8,6 @@ using Factory.Grains.Skills;
 using Factory.Grains.Storage;
 using Factory.Grains.Telemetry;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Factory.Grains.Agents;
 
@@ -34,12 +33,13 @@ public sealed partial class AgentGrain(
     GateStep gateStep,
     FactoryInstruments instruments,
     ITraceRedactor redactor,
+    ISkillCostCalculator costs,
     TimeProvider time,
-    IOptions<FactoryRuntimeOptions> options,
     ILogger<AgentGrain> logger) : Grain, IAgentGrain
 {
     private IGrainTimer? _work;
     private decimal _costUsd;
+    private string _edition = "";
 
     /// <inheritdoc/>
     public Task ExecuteAsync(AgentWork work)
@@ -77,6 +77,7 @@ public sealed partial class AgentGrain(
     private async Task<AgentResult> ExecuteSkillsAsync(AgentWork work, CancellationToken cancellationToken)
     {
         _costUsd = 0m;
+        _edition = (await GrainFactory.GetGrain<ITenantGrain>(work.TenantId).GetLimitsAsync()).Edition;
         var started = time.GetTimestamp();
         var events = new TraceEventSequence(work.RunId, work.TenantId, work.TraceId, Planning.Planner.TaskId(work.Module, work.Role), time);
         using var span = FactoryTelemetry.StartSpan($"agent {work.Role}", work.TraceId, work.ParentSpanId);
@@ -197,6 +198,7 @@ public sealed partial class AgentGrain(
             if (!gate.Passed)
             {
                 LogGateViolated(logger, work.RunId, work.Module, gate.RuleId, GateStep.ModeName(gate.Mode), gate.Summary);
+                instruments.OnGateFailed(gate.RuleId, GateStep.ModeName(gate.Mode));
             }
         }
 
@@ -245,18 +247,19 @@ public sealed partial class AgentGrain(
         ]);
     }
 
-    /// <summary>The skill's closing event, with its duration and what its compute cost.</summary>
+    /// <summary>The skill's closing event, with its duration and what it cost (<see cref="SkillCost.Attributes"/>).</summary>
     private TraceEvent SkillCompleted(string skillId, int artifactCount, long started, AgentWork work, TraceEventSequence events, string spanId, string agentSpanId)
     {
         var elapsed = time.GetElapsedTime(started);
-        var cost = (decimal)elapsed.TotalSeconds * options.Value.ComputePricePerSecondUsd;
-        _costUsd += cost;
+        var cost = costs.Price(new SkillUsage(_edition, skillId, elapsed));
+        _costUsd += cost.TotalUsd;
         instruments.OnSkillEnded(skillId, elapsed, artifactCount);
+        instruments.OnSkillCost(_edition, work.Role, cost.TotalUsd);
         return events.Next(TraceEventTypes.SkillCompleted, work.Module, work.Role, skillId, spanId, agentSpanId,
         [
             new(TraceAttributes.Artifacts, artifactCount.ToString(CultureInfo.InvariantCulture)),
             new(TraceAttributes.DurationMs, elapsed.TotalMilliseconds.ToString("F1", CultureInfo.InvariantCulture)),
-            new(TraceAttributes.CostUsd, cost.ToString("0.##########", CultureInfo.InvariantCulture)),
+            .. cost.Attributes(),
         ]);
     }
 

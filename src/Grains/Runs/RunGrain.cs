@@ -68,6 +68,15 @@ public sealed class RunState
     [Id(20)] public bool Cancelling { get; set; }
     /// <summary>Whether the tenant was told the run ended (freeing its concurrent-run slot).</summary>
     [Id(21)] public bool TenantToldEnded { get; set; }
+    /// <summary>The blueprint's cost budget in US dollars, or null when it sets none or turns the <c>cost-budget</c> rule off.</summary>
+    [Id(40)] public decimal? CostBudgetUsd { get; set; }
+    /// <summary>How the <c>cost-budget</c> rule treats a run over its budget.</summary>
+    [Id(41)] public GateMode CostBudgetMode { get; set; }
+    /// <summary>Whether the run went over its budget: in block mode it dispatches nothing more and ends <see cref="RunStatus.Blocked"/>.</summary>
+    [Id(42)] public bool OverBudget { get; set; }
+
+    /// <summary>Whether the run dispatches nothing more: cancelled, or stopped by its cost budget.</summary>
+    public bool Stopping => Cancelling || (OverBudget && CostBudgetMode == GateMode.Block);
 }
 
 /// <summary>
@@ -98,6 +107,7 @@ public sealed partial class RunGrain(
     private readonly SortedDictionary<string, ArtifactRef> _artifacts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PlanTaskStatus> _liveTasks = new(StringComparer.Ordinal);
     private readonly HashSet<string> _terminalEventsSeen = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<(string Module, string Agent), CostLine> _costs = new();
     private TaskCompletionSource _appended = NewSignal();
     private long _next;
     private decimal _costUsd;
@@ -187,6 +197,9 @@ public sealed partial class RunGrain(
         s.SubmittedAt = start.SubmittedAt;
         s.TemplatePack = $"{pack.Name}@{pack.Version}";
         s.BaselineBlueprintHash = baseline;
+        var budgetMode = blueprint.Policies.ModeOf(Gates.GateRuleIds.CostBudget);
+        s.CostBudgetUsd = budgetMode == RuleMode.Off ? null : blueprint.Policies.CostBudgetUsd;
+        s.CostBudgetMode = budgetMode == RuleMode.Warn ? GateMode.Warn : GateMode.Block;
         await state.WriteStateAsync();
 
         // Durable: if a silo dies, this reminder fires on a survivor and re-drives what was in flight.
@@ -416,7 +429,7 @@ public sealed partial class RunGrain(
     private async Task DecidePromotionsAsync()
     {
         var s = state.State;
-        if (s.Cancelling)
+        if (s.Stopping)
         {
             return; // stopped modules end without their release
         }
@@ -447,7 +460,8 @@ public sealed partial class RunGrain(
 
         var hadFailure = FinalStatus() == RunStatus.Failed;
         s.FinishedModules[result.Module] = result.Succeeded && !result.Blocked;
-        s.Gates.AddRange(result.Gates);
+        // The budget is reported once: a module's failing cost-budget result adds nothing to one already recorded.
+        s.Gates.AddRange(result.Gates.Where(g => !(IsBudgetFailure(g) && s.Gates.Any(IsBudgetFailure))));
         s.FinishedModulesCostUsd += result.CostUsd;
         foreach (var task in result.Tasks)
         {
@@ -459,9 +473,9 @@ public sealed partial class RunGrain(
             s.BlockedModules.Add(result.Module);
         }
 
-        if (s.Cancelling)
+        if (s.Stopping)
         {
-            // the cancellation's reason stays the run's reason
+            // the cancellation's (or the budget's) reason stays the run's reason
         }
         else if (!result.Succeeded && !hadFailure)
         {
@@ -496,7 +510,7 @@ public sealed partial class RunGrain(
         // re-report), finished modules re-report, and the run re-checks whether it can end.
         await DispatchReadyModulesAsync();
         var s = state.State;
-        if (s.Cancelling)
+        if (s.Stopping)
         {
             await StopModulesAsync(); // the stop may not have reached every module
         }
@@ -546,12 +560,65 @@ public sealed partial class RunGrain(
         _next++;
         Apply(e);
         instruments.OnJournalAppended(1);
+        instruments.OnEventJournaled(time.GetUtcNow() - e.Time);
         var signal = _appended;
         _appended = NewSignal();
         signal.TrySetResult();
         _runEvents ??= this.GetStreamProvider(FactoryNames.StreamProvider)
             .GetStream<TraceEvent>(StreamId.Create(FactoryNames.RunEventsNamespace, RunId));
         await _runEvents.OnNextAsync(e);
+        if (e.Type == TraceEventTypes.SkillCompleted)
+        {
+            await CheckBudgetAsync(e);
+        }
+    }
+
+    /// <summary>
+    /// Enforces the blueprint's cost budget while the run goes: the first skill that takes the run's cost over it
+    /// records a failed <c>cost-budget</c> gate (reported as the gate's event, with what was spent), and in block
+    /// mode stops the run: nothing more is dispatched, and it ends <see cref="RunStatus.Blocked"/> naming the
+    /// budget and what was spent.
+    /// </summary>
+    private async Task CheckBudgetAsync(TraceEvent crossing)
+    {
+        var s = state.State;
+        if (s.Status != RunStatus.Running || s.OverBudget || s.CostBudgetUsd is not { } budget || _costUsd <= budget)
+        {
+            return;
+        }
+
+        var finding = Gates.CostBudgetGate.Evaluate(budget, _costUsd);
+        var gate = new GateResult(crossing.Module, Gates.GateRuleIds.CostBudget, s.CostBudgetMode, Passed: false, finding.Summary, [.. finding.Violations]);
+        s.OverBudget = true;
+        var reported = s.Gates.Any(IsBudgetFailure); // a module's validator got there first
+        if (!reported)
+        {
+            s.Gates.Add(gate);
+        }
+
+        if (s.Stopping && !s.Cancelling)
+        {
+            s.Reason = $"cost budget exceeded: the run has cost {Gates.CostBudgetGate.Usd(_costUsd)}, over its budget of {Gates.CostBudgetGate.Usd(budget)} (policies.costBudgetUsd); stopped after skill {crossing.Skill} of agent {crossing.Agent} on module {crossing.Module}";
+        }
+
+        await state.WriteStateAsync();
+        instruments.OnGateFailed(gate.RuleId, Agents.GateStep.ModeName(gate.Mode));
+        LogOverBudget(logger, RunId, _costUsd, budget, Agents.GateStep.ModeName(gate.Mode));
+        if (!reported)
+        {
+            await AppendAsync(RunEvents().At(3, Agents.GateStep.EventType(gate), crossing.Module, spanId: s.SpanId, attributes:
+            [
+                .. Agents.GateStep.EventAttributes(gate),
+                new(TraceAttributes.CostUsd, Agents.SkillCost.Usd(_costUsd)),
+                new(TraceAttributes.BudgetUsd, Agents.SkillCost.Usd(budget)),
+            ]));
+        }
+
+        if (s.Stopping && !s.Cancelling)
+        {
+            await StopModulesAsync();
+            await TryFinishAsync();
+        }
     }
 
     private void Apply(TraceEvent e)
@@ -579,6 +646,8 @@ public sealed partial class RunGrain(
                     _costUsd += cost;
                 }
 
+                AddCost(e, cost);
+
                 break;
             case TraceEventTypes.ArtifactEmitted:
                 var path = e.Attributes.GetValueOrDefault(TraceAttributes.Path, "");
@@ -602,10 +671,37 @@ public sealed partial class RunGrain(
         }
     }
 
+    private static bool IsBudgetFailure(GateResult gate) => gate.RuleId == Gates.GateRuleIds.CostBudget && !gate.Passed;
+
+    /// <summary>Adds a <c>SkillCompleted</c> event's cost to its module's and its agent's lines.</summary>
+    private void AddCost(TraceEvent e, decimal cost)
+    {
+        var compute = Decimal(e, TraceAttributes.ComputeUsd) ?? cost;
+        var tokensUsd = Decimal(e, TraceAttributes.TokensUsd) ?? 0m;
+        var tokensIn = (long)(Decimal(e, TraceAttributes.TokensIn) ?? 0m);
+        var tokensOut = (long)(Decimal(e, TraceAttributes.TokensOut) ?? 0m);
+        foreach (var key in new[] { (e.Module, ""), (e.Module, e.Agent) })
+        {
+            var line = _costs.GetValueOrDefault(key) ?? new CostLine(key.Item1, key.Item2, 0m, 0m, 0m, 0, 0, 0);
+            _costs[key] = line with
+            {
+                CostUsd = line.CostUsd + cost,
+                ComputeUsd = line.ComputeUsd + compute,
+                TokensUsd = line.TokensUsd + tokensUsd,
+                TokensIn = line.TokensIn + tokensIn,
+                TokensOut = line.TokensOut + tokensOut,
+                Skills = line.Skills + 1,
+            };
+        }
+
+        static decimal? Decimal(TraceEvent e, string key) =>
+            decimal.TryParse(e.Attributes.GetValueOrDefault(key), NumberStyles.Number, CultureInfo.InvariantCulture, out var value) ? value : null;
+    }
+
     private async Task DispatchReadyModulesAsync()
     {
         var s = state.State;
-        if (s.Status != RunStatus.Running || s.Cancelling || s.FinishedModules.ContainsValue(false))
+        if (s.Status != RunStatus.Running || s.Stopping || s.FinishedModules.ContainsValue(false))
         {
             return;
         }
@@ -662,7 +758,7 @@ public sealed partial class RunGrain(
         }
 
         var failed = s.FinishedModules.ContainsValue(false);
-        if (!failed && !s.Cancelling && s.FinishedModules.Count < s.Plan.Select(t => t.Module).Distinct().Count())
+        if (!failed && !s.Stopping && s.FinishedModules.Count < s.Plan.Select(t => t.Module).Distinct().Count())
         {
             return; // more modules to dispatch
         }
@@ -687,6 +783,7 @@ public sealed partial class RunGrain(
     {
         var s = state.State;
         return s.Cancelling ? RunStatus.Cancelled
+            : s.Stopping ? RunStatus.Blocked
             : s.FinishedModules.Any(m => !m.Value && !s.BlockedModules.Contains(m.Key)) ? RunStatus.Failed
             : s.BlockedModules.Count > 0 ? RunStatus.Blocked
             : RunStatus.Succeeded;
@@ -750,6 +847,7 @@ public sealed partial class RunGrain(
     {
         var s = state.State;
         await GrainFactory.GetGrain<ITenantGrain>(s.TenantId).OnRunEndedAsync(RunId, s.Status);
+        await GrainFactory.GetGrain<ITenantGrain>(s.TenantId).OnRunCostAsync(RunId, _costUsd);
         s.TenantToldEnded = true;
         await state.WriteStateAsync();
     }
@@ -811,6 +909,7 @@ public sealed partial class RunGrain(
             Gates = [.. s.Gates.OrderBy(g => g.Module, StringComparer.Ordinal).ThenBy(g => g.RuleId, StringComparer.Ordinal)],
             CostUsd = _costUsd,
             BaselineBlueprintHash = s.BaselineBlueprintHash,
+            Costs = [.. _costs.Values],
         };
     }
 

@@ -34,6 +34,9 @@ public static class FactoryRuntimeServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<FactoryInstruments>();
+        services.AddOptions<LlmPricingOptions>().BindConfiguration(LlmPricingOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmPricingOptions>, LlmPricingOptionsValidator>());
+        services.TryAddSingleton<ISkillCostCalculator, SkillCostCalculator>();
         services.AddFactoryRedaction();
         foreach (var generator in BuiltInArtifactGenerators.All)
         {
