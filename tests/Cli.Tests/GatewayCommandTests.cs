@@ -60,7 +60,11 @@ public sealed partial class GatewayCommandTests(CliGatewayFixture fixture, ITest
     [Fact]
     public async Task GetBreaksTheCostDownAndTenantListShowsTheTenantsTotal()
     {
-        var run = await fixture.TodoRunAsync();
+        // A tenant of its own, so that its total is this one run's cost.
+        var (tenantId, key, _) = await fixture.NewTenantAsync();
+        var submitted = await fixture.InvokeAsync(key, "submit", CliHarness.Sample("todo-service.yaml"), "--watch");
+        Assert.True(submitted.Exit == 0, submitted.Out + submitted.Err);
+        var run = new FinishedRun(tenantId, key, CliGatewayFixture.RunLine().Match(submitted.Out).Groups[1].Value, submitted.Exit, submitted.Out, submitted.Err);
         var snapshot = await fixture.Cluster.Client.GetGrain<IRunGrain>(run.RunId).GetSnapshotAsync();
         Assert.True(snapshot.CostUsd > 0m);
 
