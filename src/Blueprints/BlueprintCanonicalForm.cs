@@ -188,6 +188,11 @@ public static class BlueprintCanonicalForm
             w.WriteBoolean("pii", field.Pii);
             WriteStrings(w, "values", field.Values);
             w.WriteString("description", field.Description);
+            if (field.Example.Length > 0)
+            {
+                w.WriteString("example", field.Example); // written only when set: blueprints without examples keep their hashes
+            }
+
             w.WriteEndObject();
         }
 

@@ -128,6 +128,12 @@ public sealed record FieldSpec
 
     /// <summary>Free text; empty when absent.</summary>
     public string Description { get; init; } = "";
+
+    /// <summary>
+    /// A sample value, for documentation; empty when absent. A run records the example of a <see cref="Pii"/>
+    /// field masked, never in clear.
+    /// </summary>
+    public string Example { get; init; } = "";
 }
 
 /// <summary>Kinds of module Factory can generate.</summary>

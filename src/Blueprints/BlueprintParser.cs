@@ -15,7 +15,7 @@ internal sealed class BlueprintParser
     private static readonly string[] DomainKeys = ["entities", "events"];
     private static readonly string[] EntityKeys = ["name", "description", "fields"];
     private static readonly string[] EventKeys = ["name", "description", "entity", "fields"];
-    private static readonly string[] FieldKeys = ["name", "type", "required", "maxLength", "pii", "values", "description"];
+    private static readonly string[] FieldKeys = ["name", "type", "required", "maxLength", "pii", "values", "description", "example"];
     private static readonly string[] ModuleKeys = ["name", "kind", "description", "entities", "publishes", "consumes", "dependsOn", "operations"];
     private static readonly string[] OperationKeys = ["name", "method", "path", "scope", "input", "output", "outputIsList", "description", "behavior"];
     private static readonly string[] PolicyKeys = ["rules", "minTestCoverage", "costBudgetUsd"];
@@ -107,6 +107,7 @@ internal sealed class BlueprintParser
             Pii = Bool(Optional(map, "pii"), path + ".pii") ?? false,
             Values = StringList(Optional(map, "values"), path + ".values"),
             Description = String(Optional(map, "description"), path + ".description") ?? "",
+            Example = String(Optional(map, "example"), path + ".example") ?? "",
         };
     }
 

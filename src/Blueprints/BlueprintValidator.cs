@@ -181,6 +181,7 @@ internal sealed class BlueprintValidator
             }
 
             CheckText(field.Description, fieldPath + ".description");
+            CheckText(field.Example, fieldPath + ".example", BlueprintLimits.MaxShortTextLength, nameof(BlueprintLimits.MaxShortTextLength));
         }
     }
 

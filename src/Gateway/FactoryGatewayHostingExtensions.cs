@@ -6,6 +6,9 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace Factory.Gateway;
 
@@ -77,6 +80,37 @@ public static class FactoryGatewayHostingExtensions
     }
 
     /// <summary>
+    /// OpenTelemetry for the gateway: traces of its requests (ASP.NET Core and gRPC, tagged with the caller's
+    /// <c>factory.tenant</c>) and of its Orleans calls (<c>Microsoft.Orleans.*</c>), and request metrics; exported
+    /// over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (nothing is collected otherwise).
+    /// </summary>
+    public static WebApplicationBuilder AddFactoryGatewayTelemetry(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        if (string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointKey]))
+        {
+            return builder;
+        }
+
+        builder.Services.AddOpenTelemetry()
+            .WithTracing(tracing => tracing
+                .AddSource(OrleansSources)
+                .AddAspNetCoreInstrumentation(o => o.Filter = http => !http.Request.Path.StartsWithSegments("/grpc.health.v1.Health", StringComparison.Ordinal)))
+            .WithMetrics(metrics => metrics.AddMeter(OrleansMeter).AddAspNetCoreInstrumentation())
+            .UseOtlpExporter();
+        return builder;
+    }
+
+    /// <summary>The setting that turns OTLP export on (the OpenTelemetry SDK's own variable).</summary>
+    public const string OtlpEndpointKey = "OTEL_EXPORTER_OTLP_ENDPOINT";
+
+    /// <summary>Orleans' activity sources.</summary>
+    public const string OrleansSources = "Microsoft.Orleans.*";
+
+    /// <summary>Orleans' meter.</summary>
+    public const string OrleansMeter = "Microsoft.Orleans";
+
+    /// <summary>
     /// Joins the cluster as an Orleans client (a standalone gateway): localhost clustering on the silos'
     /// <c>Factory:GatewayPort</c> in embedded mode, or the silos' membership table when <c>Factory:Mode</c> is
     /// <c>Postgres</c> (<c>Factory:Postgres:ConnectionString</c>, <c>Factory:ClusterId</c>, <c>Factory:ServiceId</c>),
@@ -115,6 +149,10 @@ public static class FactoryGatewayHostingExtensions
             }
 
             client.AddMemoryStreams(FactoryNames.StreamProvider);
+            if (!string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointKey]))
+            {
+                client.AddActivityPropagation(); // grain calls join the request's trace
+            }
         });
         return builder;
     }

@@ -4,6 +4,7 @@ using Factory.Gateway;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddFactoryClusterClient();
 builder.AddFactoryGateway();
+builder.AddFactoryGatewayTelemetry();
 var app = builder.Build();
 app.MapFactoryGateway();
 await app.RunAsync();

@@ -29,7 +29,25 @@ public static class ProtoMapper
         };
         proto.Tasks.AddRange(run.Tasks.Select(ToProto));
         proto.Gates.AddRange(run.Gates.Select(ToProto));
+        proto.Costs.AddRange(run.Costs.Select(ToProto));
         return proto;
+    }
+
+    /// <summary>A line of a run's cost breakdown.</summary>
+    public static V1.CostLine ToProto(CostLine line)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        return new V1.CostLine
+        {
+            Module = line.Module,
+            Agent = line.Agent,
+            CostUsd = (double)line.CostUsd,
+            ComputeUsd = (double)line.ComputeUsd,
+            TokensUsd = (double)line.TokensUsd,
+            TokensIn = line.TokensIn,
+            TokensOut = line.TokensOut,
+            Skills = line.Skills,
+        };
     }
 
     /// <summary>A task of the plan.</summary>
@@ -118,6 +136,7 @@ public static class ProtoMapper
             BlueprintVersion = entry.BlueprintVersion,
             SubmittedAt = Timestamp.FromDateTimeOffset(entry.SubmittedAt),
             Status = ToProto(status),
+            CostUsd = (double)entry.CostUsd,
         };
     }
 
@@ -216,6 +235,7 @@ public static class ProtoMapper
             ActiveKeys = tenant.ActiveKeys,
             RunsInFlight = tenant.RunsInFlight,
             RunsTotal = tenant.RunsTotal,
+            CostUsd = (double)tenant.CostUsd,
         };
     }
 

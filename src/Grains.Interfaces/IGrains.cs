@@ -136,6 +136,13 @@ public interface ITenantGrain : IGrainWithStringKey
     [Alias("OnRunEnded")]
     Task OnRunEndedAsync(string runId, RunStatus status);
 
+    /// <summary>
+    /// A run reports what it cost once it ended (idempotent: a repeated report of the same run replaces the
+    /// earlier one); the tenant's total (<see cref="TenantInfo.CostUsd"/>) adds it up.
+    /// </summary>
+    [Alias("OnRunCost")]
+    Task OnRunCostAsync(string runId, decimal costUsd);
+
     /// <summary>The tenant as operators see it.</summary>
     /// <exception cref="TenantNotFoundException">The tenant was never created.</exception>
     [Alias("GetInfo")]

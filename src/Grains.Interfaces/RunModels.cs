@@ -172,7 +172,33 @@ public sealed record RunSnapshot
 
     /// <summary>Canonical hash of the blueprint its breaking-change gate compares with (the tenant's last promoted version), or empty.</summary>
     [Id(16)] public string BaselineBlueprintHash { get; init; } = "";
+
+    /// <summary>
+    /// What the run cost, broken down: one line per module (its <see cref="CostLine.Agent"/> empty), followed by one
+    /// line per agent of that module; modules and agents in name order. Read off the journal's <c>SkillCompleted</c> events.
+    /// </summary>
+    [Id(30)] public ImmutableArray<CostLine> Costs { get; init; } = [];
 }
+
+/// <summary>What a module, or one agent of it, cost.</summary>
+/// <param name="Module">The module.</param>
+/// <param name="Agent">The agent role, or empty for the module's total.</param>
+/// <param name="CostUsd">The total, in US dollars.</param>
+/// <param name="ComputeUsd">Of which skill compute time.</param>
+/// <param name="TokensUsd">Of which model tokens.</param>
+/// <param name="TokensIn">Model tokens sent.</param>
+/// <param name="TokensOut">Model tokens received.</param>
+/// <param name="Skills">Skill executions counted.</param>
+[GenerateSerializer, Immutable, Alias("Factory.CostLine")]
+public sealed record CostLine(
+    [property: Id(0)] string Module,
+    [property: Id(1)] string Agent,
+    [property: Id(2)] decimal CostUsd,
+    [property: Id(3)] decimal ComputeUsd,
+    [property: Id(4)] decimal TokensUsd,
+    [property: Id(5)] long TokensIn,
+    [property: Id(6)] long TokensOut,
+    [property: Id(7)] int Skills);
 
 /// <summary>What a module grain is told when it starts.</summary>
 [GenerateSerializer, Immutable, Alias("Factory.ModuleWork")]
@@ -286,6 +312,9 @@ public sealed record TenantRunEntry(
 {
     /// <summary>The run's last known status: <see cref="RunStatus.Running"/> until the run tells its tenant it ended.</summary>
     [Id(4)] public RunStatus Status { get; init; } = RunStatus.Running;
+
+    /// <summary>What the run cost, in US dollars, as it reported when it ended (0 before).</summary>
+    [Id(5)] public decimal CostUsd { get; init; }
 }
 
 /// <summary>A run's headline, published on the tenant's <c>tenant-runs</c> stream when its status changes.</summary>

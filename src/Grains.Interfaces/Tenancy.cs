@@ -30,7 +30,11 @@ public sealed record TenantInfo(
     [property: Id(2)] DateTimeOffset CreatedAt,
     [property: Id(3)] int ActiveKeys,
     [property: Id(4)] int RunsInFlight,
-    [property: Id(5)] long RunsTotal);
+    [property: Id(5)] long RunsTotal)
+{
+    /// <summary>What the tenant's ended runs cost in total, in US dollars.</summary>
+    [Id(6)] public decimal CostUsd { get; init; }
+}
 
 /// <summary>A newly issued API key: the secret is returned once and stored only as its SHA-256.</summary>
 /// <param name="KeyId">Public identifier of the key (for listing and revoking).</param>

@@ -145,6 +145,18 @@ public static class TraceAttributes
     public const string Violations = "violations";
     /// <summary>Cost in US dollars.</summary>
     public const string CostUsd = "costUsd";
+    /// <summary>Of a skill's cost, what its compute time cost, in US dollars.</summary>
+    public const string ComputeUsd = "computeUsd";
+    /// <summary>Of a skill's cost, what its model tokens cost, in US dollars (present when it called a model).</summary>
+    public const string TokensUsd = "tokensUsd";
+    /// <summary>Model tokens a skill sent (present when it called a model).</summary>
+    public const string TokensIn = "tokensIn";
+    /// <summary>Model tokens a skill received (present when it called a model).</summary>
+    public const string TokensOut = "tokensOut";
+    /// <summary>The model a skill called (present when it called one).</summary>
+    public const string Model = "model";
+    /// <summary>A run's cost budget in US dollars (<c>policies.costBudgetUsd</c>).</summary>
+    public const string BudgetUsd = "budgetUsd";
     /// <summary>Canonical hash of the blueprint the breaking-change gate compares with.</summary>
     public const string BaselineBlueprintHash = "baselineBlueprintHash";
     /// <summary>Prefix of the violation attributes: <c>violation.0</c> holds "path: message".</summary>

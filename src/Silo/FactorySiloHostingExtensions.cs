@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Factory.Grains.Journal;
+using Factory.Grains.Redaction;
 using Factory.Grains.Runtime;
 using Factory.Grains.Storage;
 using Factory.Storage.Postgres;
@@ -13,6 +14,8 @@ using Npgsql;
 using Orleans.Configuration;
 using Orleans.Storage;
 using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace Factory.Silo;
 
@@ -47,6 +50,11 @@ public static class FactorySiloHostingExtensions
             {
                 // A run's re-drive reminder may tick more often than Orleans' default minimum period.
                 silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = period < o.MinimumReminderPeriod ? period : o.MinimumReminderPeriod);
+            }
+
+            if (!string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointKey]))
+            {
+                silo.AddActivityPropagation(); // grain calls are traced, in the trace of whoever made them
             }
 
             switch (host.Mode)
@@ -102,22 +110,56 @@ public static class FactorySiloHostingExtensions
         return builder;
     }
 
-    /// <summary>Traces (Factory and Orleans sources) and metrics; OTLP export when an endpoint is configured.</summary>
+    /// <summary>
+    /// OpenTelemetry for the silo, exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set: traces (Factory's
+    /// run, module, agent and skill spans; Orleans' <c>Microsoft.Orleans.*</c> sources, with grain calls traced;
+    /// ASP.NET Core and gRPC requests when co-hosted), every span redacted by <see cref="RedactingActivityProcessor"/>
+    /// before export; and metrics (the <c>Factory</c> meter, Orleans', ASP.NET Core's and the .NET runtime's).
+    /// With no endpoint nothing listens, so spans cost nothing.
+    /// </summary>
     public static IHostApplicationBuilder AddFactoryTelemetry(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var endpoint = builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
-        if (string.IsNullOrWhiteSpace(endpoint))
+        if (string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointKey]))
         {
-            return builder; // nobody to export to: no listener, so spans cost nothing
+            return builder;
         }
 
         builder.Services.AddOpenTelemetry()
-            .WithTracing(tracing => tracing.AddSource(FactoryTelemetry.SourceName, "Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application"))
-            .WithMetrics(metrics => metrics.AddMeter(FactoryTelemetry.SourceName, "Microsoft.Orleans"))
+            .WithTracing(tracing => tracing.AddFactoryTracing())
+            .WithMetrics(metrics => metrics.AddFactoryMetrics())
             .UseOtlpExporter();
         return builder;
     }
+
+    /// <summary>Factory's and Orleans' sources, ASP.NET Core requests, and the redacting processor.</summary>
+    public static TracerProviderBuilder AddFactoryTracing(this TracerProviderBuilder tracing)
+    {
+        ArgumentNullException.ThrowIfNull(tracing);
+        return tracing
+            .AddSource(FactoryTelemetry.SourceName, OrleansSources)
+            .AddAspNetCoreInstrumentation(o => o.Filter = http => !http.Request.Path.StartsWithSegments("/grpc.health.v1.Health", StringComparison.Ordinal))
+            .AddProcessor(sp => new RedactingActivityProcessor(sp.GetRequiredService<ITraceRedactor>()));
+    }
+
+    /// <summary>The <c>Factory</c> meter, Orleans', ASP.NET Core's and the .NET runtime's.</summary>
+    public static MeterProviderBuilder AddFactoryMetrics(this MeterProviderBuilder metrics)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        return metrics
+            .AddMeter(FactoryTelemetry.SourceName, OrleansMeter)
+            .AddAspNetCoreInstrumentation()
+            .AddRuntimeInstrumentation();
+    }
+
+    /// <summary>The setting that turns OTLP export on (the OpenTelemetry SDK's own variable).</summary>
+    public const string OtlpEndpointKey = "OTEL_EXPORTER_OTLP_ENDPOINT";
+
+    /// <summary>Orleans' activity sources.</summary>
+    public const string OrleansSources = "Microsoft.Orleans.*";
+
+    /// <summary>Orleans' meter.</summary>
+    public const string OrleansMeter = "Microsoft.Orleans";
 
     private const string PostgresInvariant = "Npgsql";
 
@@ -140,7 +182,8 @@ public static class FactorySiloHostingExtensions
         services.AddHostedService<PostgresSchemaStartup>();
     }
 
-    private static int FreeTcpPort()
+    /// <summary>A TCP port free on loopback right now.</summary>
+    internal static int FreeTcpPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

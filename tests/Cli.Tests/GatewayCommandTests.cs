@@ -58,6 +58,40 @@ public sealed partial class GatewayCommandTests(CliGatewayFixture fixture, ITest
     }
 
     [Fact]
+    public async Task GetBreaksTheCostDownAndTenantListShowsTheTenantsTotal()
+    {
+        // A tenant of its own, so that its total is this one run's cost.
+        var (tenantId, key, _) = await fixture.NewTenantAsync();
+        var submitted = await fixture.InvokeAsync(key, "submit", CliHarness.Sample("todo-service.yaml"), "--watch");
+        Assert.True(submitted.Exit == 0, submitted.Out + submitted.Err);
+        var run = new FinishedRun(tenantId, key, CliGatewayFixture.RunLine().Match(submitted.Out).Groups[1].Value, submitted.Exit, submitted.Out, submitted.Err);
+        var snapshot = await fixture.Cluster.Client.GetGrain<IRunGrain>(run.RunId).GetSnapshotAsync();
+        Assert.True(snapshot.CostUsd > 0m);
+
+        var get = await fixture.InvokeAsync(run.Key, "get", run.RunId);
+        Assert.True(get.Exit == 0, get.Err);
+        var costTable = get.Out[get.Out.LastIndexOf("Cost", StringComparison.Ordinal)..];
+        Assert.Matches(@"todos\s.*\(module\)", costTable);
+        foreach (var line in snapshot.Costs.Where(l => l.Agent.Length > 0))
+        {
+            Assert.Matches($@"todos\s.*{line.Agent}\s", costTable);
+        }
+
+        var json = await fixture.InvokeAsync(run.Key, "get", run.RunId, "--json");
+        using (var document = JsonDocument.Parse(json.Out))
+        {
+            var costs = document.RootElement.GetProperty("costs").EnumerateArray().ToList();
+            Assert.Equal(snapshot.Costs.Length, costs.Count);
+            var module = Assert.Single(costs, c => !c.TryGetProperty("agent", out _));
+            Assert.Equal((double)snapshot.CostUsd, module.GetProperty("costUsd").GetDouble(), 9);
+        }
+
+        var tenants = await fixture.InvokeAsync(CliGatewayFixture.OperatorKey, "tenant", "list");
+        Assert.True(tenants.Exit == 0, tenants.Err);
+        Assert.Matches($@"{run.TenantId}\s.*\${snapshot.CostUsd.ToString("0.######", System.Globalization.CultureInfo.InvariantCulture).Replace(".", "\\.", StringComparison.Ordinal)}\s", tenants.Out);
+    }
+
+    [Fact]
     public async Task ArtifactsDownloadReproducesEverySha256()
     {
         var run = await fixture.TodoRunAsync();

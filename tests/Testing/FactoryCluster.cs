@@ -1,5 +1,7 @@
 using Factory.Grains.Runtime;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Testing;
 using Orleans.TestingHost;
 
 namespace Factory.Testing;
@@ -15,6 +17,7 @@ public sealed class FactoryCluster : IAsyncDisposable
     private const string DefaultEditionKey = "Factory:DefaultEdition";
     private const string SharedStoresKey = "Factory:Testing:SharedStores";
     private const string RedrivePeriodKey = "Factory:Runtime:RedrivePeriod";
+    private const string CaptureLogsKey = "Factory:Testing:CaptureLogs";
 
     private FactoryCluster(TestCluster cluster, string artifactsPath)
     {
@@ -28,6 +31,13 @@ public sealed class FactoryCluster : IAsyncDisposable
 
     public string ArtifactsPath { get; }
 
+    /// <summary>What every silo logged (through its logging pipeline, redaction included), when started with <c>captureLogs</c>.</summary>
+    public IReadOnlyList<FakeLogRecord> SiloLogs() =>
+        [.. Cluster.Silos.OfType<InProcessSiloHandle>()
+            .Select(s => s.SiloHost.Services.GetService<FakeLogCollector>())
+            .Where(c => c is not null)
+            .SelectMany(c => c!.GetSnapshot())];
+
     /// <summary>
     /// Starts the cluster. Tenants never created get the enterprise edition (the shared tests act as one busy
     /// tenant) unless <paramref name="settings"/> says otherwise; <paramref name="settings"/> adds configuration.
@@ -36,7 +46,7 @@ public sealed class FactoryCluster : IAsyncDisposable
     /// and a <c>Factory:Runtime:RedrivePeriod</c> below a minute is allowed for reminders.
     /// </summary>
     public static async Task<FactoryCluster> StartAsync(short silos = 2, string? templatePackPath = null, IReadOnlyDictionary<string, string?>? settings = null,
-        bool survivesSiloLoss = false)
+        bool survivesSiloLoss = false, bool captureLogs = false)
     {
         var artifacts = Directory.CreateTempSubdirectory("factory-artifacts-").FullName;
         var sharedStores = survivesSiloLoss ? "cluster-" + Guid.NewGuid().ToString("N") : null;
@@ -47,6 +57,7 @@ public sealed class FactoryCluster : IAsyncDisposable
             [TemplatesKey] = templatePackPath,
             [DefaultEditionKey] = "enterprise",
             [SharedStoresKey] = sharedStores,
+            [CaptureLogsKey] = captureLogs ? "true" : null,
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -55,6 +66,7 @@ public sealed class FactoryCluster : IAsyncDisposable
 
         builder.ConfigureHostConfiguration(config => config.AddInMemoryCollection(configuration));
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        builder.AddSiloBuilderConfigurator<LogCaptureConfigurator>();
         builder.AddClientBuilderConfigurator<ClientConfigurator>();
         var cluster = builder.Build();
         await cluster.DeployAsync();
@@ -107,6 +119,19 @@ public sealed class FactoryCluster : IAsyncDisposable
             siloBuilder.AddMemoryStreams(FactoryNames.StreamProvider);
             siloBuilder.Services.AddFactoryRuntime();
         }
+    }
+
+    /// <summary>Keeps every log record of a silo in a <see cref="FakeLogCollector"/> when the cluster was asked to.</summary>
+    private sealed class LogCaptureConfigurator : IHostConfigurator
+    {
+        public void Configure(Microsoft.Extensions.Hosting.IHostBuilder hostBuilder) =>
+            hostBuilder.ConfigureServices((context, services) =>
+            {
+                if (context.Configuration.GetValue<bool>(CaptureLogsKey))
+                {
+                    services.AddFakeLogging(o => o.CollectRecordsForDisabledLogLevels = false);
+                }
+            });
     }
 
     /// <summary>Clients (a gateway) subscribe to the same memory streams.</summary>

@@ -17,14 +17,18 @@ public sealed class TestGateway : IAsyncDisposable
         Url = url;
     }
 
+    /// <summary>The host's services.</summary>
+    public IServiceProvider Services => _app.Services;
+
     /// <summary>Where it listens, e.g. <c>http://127.0.0.1:41234</c>.</summary>
     public string Url { get; }
 
     /// <summary>
     /// Starts a gateway for <paramref name="client"/>'s cluster; <paramref name="operatorKeySha256"/> null
-    /// leaves the Operators service off; <paramref name="settings"/> adds configuration.
+    /// leaves the Operators service off; <paramref name="settings"/> adds configuration; <paramref name="configure"/>
+    /// adds services (a log collector, telemetry) before the host is built.
     /// </summary>
-    public static async Task<TestGateway> StartAsync(IClusterClient client, string? operatorKeySha256, IReadOnlyDictionary<string, string?>? settings = null)
+    public static async Task<TestGateway> StartAsync(IClusterClient client, string? operatorKeySha256, IReadOnlyDictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         var builder = WebApplication.CreateBuilder();
@@ -43,6 +47,7 @@ public sealed class TestGateway : IAsyncDisposable
         builder.Services.AddSingleton(client);
         builder.Services.AddSingleton<IGrainFactory>(client);
         builder.AddFactoryGateway();
+        configure?.Invoke(builder);
         var app = builder.Build();
         app.MapFactoryGateway();
         await app.StartAsync();

@@ -89,7 +89,7 @@ internal static class ProtoViews
         return string.Join(' ', parts);
     }
 
-    /// <summary>Prints a run: status, blueprint, tasks, gates with their violations, cost.</summary>
+    /// <summary>Prints a run: status, blueprint, tasks, gates with their violations, cost and its breakdown per module and agent.</summary>
     public static void Print(IAnsiConsole console, V1.Run run)
     {
         var grid = new Grid().AddColumn().AddColumn();
@@ -141,5 +141,25 @@ internal static class ProtoViews
 
             console.Write(gates);
         }
+
+        if (run.Costs.Count > 0)
+        {
+            var costs = new Table().Title("Cost").AddColumn("module").AddColumn("agent").AddColumn("skills", c => c.RightAligned())
+                .AddColumn("compute", c => c.RightAligned()).AddColumn("tokens in/out", c => c.RightAligned()).AddColumn("cost", c => c.RightAligned());
+            foreach (var line in run.Costs)
+            {
+                costs.AddRow(
+                    Markup.Escape(line.Module),
+                    line.Agent.Length == 0 ? "(module)" : Markup.Escape(line.Agent),
+                    line.Skills.ToString(CultureInfo.InvariantCulture),
+                    Usd(line.ComputeUsd),
+                    line.TokensIn + line.TokensOut == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"{line.TokensIn}/{line.TokensOut}"),
+                    Usd(line.CostUsd));
+            }
+
+            console.Write(costs);
+        }
     }
+
+    private static string Usd(double value) => string.Create(CultureInfo.InvariantCulture, $"${value:0.##########}");
 }

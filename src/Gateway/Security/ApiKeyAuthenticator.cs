@@ -21,6 +21,14 @@ public sealed class ApiKeyAuthenticator(IGrainFactory grains, IOptions<FactoryGa
     /// <summary>Whether an operator credential is configured (otherwise the Operators service is disabled).</summary>
     public bool OperatorEnabled => _operatorHash is not null;
 
+    /// <summary>Whether <paramref name="key"/> is the operator's key (compared by SHA-256 in constant time).</summary>
+    public bool IsOperatorKey(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return _operatorHash is not null && key.Length is > 0 and <= MaxKeyLength
+            && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(ContentHash.ApiKeySha256(key)), _operatorHash);
+    }
+
     /// <summary>The caller the request's headers authenticate.</summary>
     /// <exception cref="RpcException">UNAUTHENTICATED: no, malformed, unknown or revoked key.</exception>
     public async Task<Caller> AuthenticateAsync(Metadata headers)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 
@@ -72,5 +73,9 @@ public sealed class AuthenticationInterceptor(ApiKeyAuthenticator authenticator)
         }
 
         context.SetCaller(caller);
+        if (!caller.IsOperator)
+        {
+            Activity.Current?.SetTag("factory.tenant", caller.TenantId); // the request's span names its tenant
+        }
     }
 }

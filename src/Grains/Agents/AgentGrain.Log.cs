@@ -1,3 +1,4 @@
+using Factory.Grains.Redaction;
 using Microsoft.Extensions.Logging;
 
 namespace Factory.Grains.Agents;
@@ -5,8 +6,8 @@ namespace Factory.Grains.Agents;
 public sealed partial class AgentGrain
 {
     [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Run {RunId}: agent {Role} on module {Module} failed: {Reason}")]
-    private static partial void LogAgentFailed(ILogger logger, Exception exception, string runId, string module, string role, string reason);
+    private static partial void LogAgentFailed(ILogger logger, Exception exception, string runId, string module, string role, [FreeText] string reason);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Run {RunId}: gate {Rule} ({Mode}) on module {Module} found violations: {Summary}")]
-    private static partial void LogGateViolated(ILogger logger, string runId, string module, string rule, string mode, string summary);
+    private static partial void LogGateViolated(ILogger logger, string runId, string module, string rule, string mode, [FreeText] string summary);
 }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
+using Factory.Grains.Redaction;
 using Factory.Grains.Runs;
 using Factory.Grains.Runtime;
 using Factory.Grains.Skills;
@@ -36,12 +37,14 @@ public sealed partial class AgentGrain(
     BlueprintCache blueprints,
     GateStep gateStep,
     FactoryInstruments instruments,
+    ITraceRedactor redactor,
+    ISkillCostCalculator costs,
     TimeProvider time,
-    IOptions<FactoryRuntimeOptions> options,
     ILogger<AgentGrain> logger) : Grain, IAgentGrain
 {
     private IGrainTimer? _work;
     private decimal _costUsd;
+    private string _edition = "";
 
     /// <inheritdoc/>
     public Task ExecuteAsync(AgentWork work)
@@ -85,6 +88,7 @@ public sealed partial class AgentGrain(
     private async Task<AgentResult> ExecuteSkillsAsync(AgentWork work, CancellationToken cancellationToken)
     {
         _costUsd = 0m;
+        _edition = (await GrainFactory.GetGrain<ITenantGrain>(work.TenantId).GetLimitsAsync()).Edition;
         var started = time.GetTimestamp();
         var events = new TraceEventSequence(work.RunId, work.TenantId, work.TraceId, Planning.Planner.TaskId(work.Module, work.Role), time);
         using var span = FactoryTelemetry.StartSpan($"agent {work.Role}", work.TraceId, work.ParentSpanId);
@@ -137,7 +141,7 @@ public sealed partial class AgentGrain(
                 ? $"agent {work.Role} on module {work.Module} failed: {exception.Message}"
                 : $"skill {failedSkill} of agent {work.Role} on module {work.Module} failed: {exception.Message}";
             LogAgentFailed(logger, exception, work.RunId, work.Module, work.Role, reason);
-            span?.SetStatus(ActivityStatusCode.Error, reason);
+            span?.SetStatus(ActivityStatusCode.Error, redactor.RedactText(reason));
             result = new AgentResult(work.Role, Succeeded: false, reason, artifacts.ToImmutable()) { CostUsd = _costUsd };
             var failed = new List<TraceEvent>(2);
             if (failedSkill is not null)
@@ -205,6 +209,7 @@ public sealed partial class AgentGrain(
             if (!gate.Passed)
             {
                 LogGateViolated(logger, work.RunId, work.Module, gate.RuleId, GateStep.ModeName(gate.Mode), gate.Summary);
+                instruments.OnGateFailed(gate.RuleId, GateStep.ModeName(gate.Mode));
             }
         }
 
@@ -253,18 +258,19 @@ public sealed partial class AgentGrain(
         ]);
     }
 
-    /// <summary>The skill's closing event, with its duration and what its compute cost.</summary>
+    /// <summary>The skill's closing event, with its duration and what it cost (<see cref="SkillCost.Attributes"/>).</summary>
     private TraceEvent SkillCompleted(string skillId, int artifactCount, long started, AgentWork work, TraceEventSequence events, string spanId, string agentSpanId)
     {
         var elapsed = time.GetElapsedTime(started);
-        var cost = (decimal)elapsed.TotalSeconds * options.Value.ComputePricePerSecondUsd;
-        _costUsd += cost;
+        var cost = costs.Price(new SkillUsage(_edition, skillId, elapsed));
+        _costUsd += cost.TotalUsd;
         instruments.OnSkillEnded(skillId, elapsed, artifactCount);
+        instruments.OnSkillCost(_edition, work.Role, cost.TotalUsd);
         return events.Next(TraceEventTypes.SkillCompleted, work.Module, work.Role, skillId, spanId, agentSpanId,
         [
             new(TraceAttributes.Artifacts, artifactCount.ToString(CultureInfo.InvariantCulture)),
             new(TraceAttributes.DurationMs, elapsed.TotalMilliseconds.ToString("F1", CultureInfo.InvariantCulture)),
-            new(TraceAttributes.CostUsd, cost.ToString("0.##########", CultureInfo.InvariantCulture)),
+            .. cost.Attributes(),
         ]);
     }
 

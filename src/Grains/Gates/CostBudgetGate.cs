@@ -12,17 +12,24 @@ public sealed class CostBudgetGate : IGate
     public ValueTask<GateFinding> EvaluateAsync(GateContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var cost = Usd(context.RunCostUsd);
-        if (context.Blueprint.Policies.CostBudgetUsd is not { } budget)
+        return ValueTask.FromResult(Evaluate(context.Blueprint.Policies.CostBudgetUsd, context.RunCostUsd));
+    }
+
+    /// <summary>The finding for a run that has cost <paramref name="costUsd"/> against <paramref name="budgetUsd"/> (null: no budget).</summary>
+    public static GateFinding Evaluate(decimal? budgetUsd, decimal costUsd)
+    {
+        var cost = Usd(costUsd);
+        if (budgetUsd is not { } budget)
         {
-            return ValueTask.FromResult(new GateFinding($"run cost {cost}, no budget set", []));
+            return new GateFinding($"run cost {cost}, no budget set", []);
         }
 
         var summary = $"run cost {cost} of a {Usd(budget)} budget";
-        return ValueTask.FromResult(context.RunCostUsd > budget
-            ? new GateFinding(summary, [new GateViolation(RuleId, "policies.costBudgetUsd", $"the run has cost {cost}, over the budget of {Usd(budget)}")])
-            : new GateFinding(summary, []));
+        return costUsd > budget
+            ? new GateFinding(summary, [new GateViolation(GateRuleIds.CostBudget, "policies.costBudgetUsd", $"the run has cost {cost}, over the budget of {Usd(budget)}")])
+            : new GateFinding(summary, []);
     }
 
-    private static string Usd(decimal value) => "$" + value.ToString("0.00########", CultureInfo.InvariantCulture);
+    /// <summary>A dollar amount as the gate words it, e.g. <c>$0.25</c>.</summary>
+    public static string Usd(decimal value) => "$" + value.ToString("0.00########", CultureInfo.InvariantCulture);
 }

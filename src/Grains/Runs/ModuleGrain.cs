@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Factory.Grains.Planning;
 using Factory.Grains.Runtime;
+using Factory.Grains.Redaction;
 using Factory.Grains.Skills;
 using Factory.Grains.Telemetry;
 
@@ -64,6 +65,7 @@ public sealed class ModuleState
 public sealed class ModuleGrain(
     [PersistentState("module", FactoryNames.GrainStorage)] IPersistentState<ModuleState> state,
     StorageRetry retry,
+    ITraceRedactor redactor,
     TimeProvider time) : Grain, IModuleGrain
 {
     private Activity? _span;
@@ -338,7 +340,7 @@ public sealed class ModuleGrain(
         await PublishAsync(1, type, attributes);
         if (failed || blocked)
         {
-            _span?.SetStatus(ActivityStatusCode.Error, failed ? state.State.FailureReason : state.State.BlockedReason);
+            _span?.SetStatus(ActivityStatusCode.Error, redactor.RedactText(failed ? state.State.FailureReason : state.State.BlockedReason));
         }
 
         _span?.Dispose();

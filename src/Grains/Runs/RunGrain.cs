@@ -5,6 +5,7 @@ using System.Runtime.CompilerServices;
 using Factory.Blueprints;
 using Factory.Grains.Journal;
 using Factory.Grains.Planning;
+using Factory.Grains.Redaction;
 using Factory.Grains.Runtime;
 using Factory.Grains.Skills;
 using Factory.Grains.Telemetry;
@@ -67,6 +68,15 @@ public sealed class RunState
     [Id(20)] public bool Cancelling { get; set; }
     /// <summary>Whether the tenant was told the run ended (freeing its concurrent-run slot).</summary>
     [Id(21)] public bool TenantToldEnded { get; set; }
+    /// <summary>The blueprint's cost budget in US dollars, or null when it sets none or turns the <c>cost-budget</c> rule off.</summary>
+    [Id(40)] public decimal? CostBudgetUsd { get; set; }
+    /// <summary>How the <c>cost-budget</c> rule treats a run over its budget.</summary>
+    [Id(41)] public GateMode CostBudgetMode { get; set; }
+    /// <summary>Whether the run went over its budget: in block mode it dispatches nothing more and ends <see cref="RunStatus.Blocked"/>.</summary>
+    [Id(42)] public bool OverBudget { get; set; }
+
+    /// <summary>Whether the run dispatches nothing more: cancelled, or stopped by its cost budget.</summary>
+    public bool Stopping => Cancelling || (OverBudget && CostBudgetMode == GateMode.Block);
 }
 
 /// <summary>
@@ -86,6 +96,7 @@ public sealed partial class RunGrain(
     ITemplatePack pack,
     FactoryInstruments instruments,
     StorageRetry retry,
+    ITraceRedactor redactor,
     TimeProvider time,
     IOptions<FactoryRuntimeOptions> options,
     ILogger<RunGrain> logger) : Grain, IRunGrain, IStreamSubscriptionObserver, IRemindable
@@ -97,6 +108,7 @@ public sealed partial class RunGrain(
     private readonly SortedDictionary<string, ArtifactRef> _artifacts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PlanTaskStatus> _liveTasks = new(StringComparer.Ordinal);
     private readonly HashSet<string> _terminalEventsSeen = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<(string Module, string Agent), CostLine> _costs = new();
     private TaskCompletionSource _appended = NewSignal();
     private long _next;
     private decimal _costUsd;
@@ -166,8 +178,9 @@ public sealed partial class RunGrain(
             throw new BlueprintRejectedException([.. loaded.Problems.Select(p => p.ToString())]);
         }
 
-        var blueprint = loaded.Blueprint;
-        var hash = await blueprints.PutAsync(blueprint, loaded.CanonicalJson);
+        // A run records (and generates from) the redacted blueprint: no secret or personal data in its bundle or artifacts.
+        var blueprint = redactor.Redact(loaded.Blueprint);
+        var hash = await blueprints.PutAsync(blueprint, BlueprintCanonicalForm.ToJson(blueprint));
         var plan = Planner.Plan(blueprint);
         var baseline = await BaselineAsync(start, blueprint);
 
@@ -186,6 +199,9 @@ public sealed partial class RunGrain(
         s.SubmittedAt = start.SubmittedAt;
         s.TemplatePack = $"{pack.Name}@{pack.Version}";
         s.BaselineBlueprintHash = baseline;
+        var budgetMode = blueprint.Policies.ModeOf(Gates.GateRuleIds.CostBudget);
+        s.CostBudgetUsd = budgetMode == RuleMode.Off ? null : blueprint.Policies.CostBudgetUsd;
+        s.CostBudgetMode = budgetMode == RuleMode.Warn ? GateMode.Warn : GateMode.Block;
         await WriteStateAsync();
 
         // Durable: if a silo dies, this reminder fires on a survivor and re-drives what was in flight.
@@ -239,7 +255,8 @@ public sealed partial class RunGrain(
                 throw new BlueprintRejectedException([.. loaded.Problems.Select(p => $"baseline: {p}")]);
             }
 
-            return await blueprints.PutAsync(loaded.Blueprint, loaded.CanonicalJson);
+            var redacted = redactor.Redact(loaded.Blueprint);
+            return await blueprints.PutAsync(redacted, BlueprintCanonicalForm.ToJson(redacted));
         }
 
         var promoted = await GrainFactory.GetGrain<ITenantGrain>(start.TenantId).GetPromotedAsync(blueprint.Metadata.Name);
@@ -298,7 +315,7 @@ public sealed partial class RunGrain(
         if (!s.Cancelling)
         {
             s.Cancelling = true;
-            s.Reason = string.IsNullOrWhiteSpace(reason) ? "cancelled on request" : reason;
+            s.Reason = string.IsNullOrWhiteSpace(reason) ? "cancelled on request" : redactor.RedactText(reason);
             await WriteStateAsync();
             LogRunCancelling(logger, RunId, s.Reason);
         }
@@ -414,7 +431,7 @@ public sealed partial class RunGrain(
     private async Task DecidePromotionsAsync()
     {
         var s = state.State;
-        if (s.Cancelling)
+        if (s.Stopping)
         {
             return; // stopped modules end without their release
         }
@@ -445,7 +462,8 @@ public sealed partial class RunGrain(
 
         var hadFailure = FinalStatus() == RunStatus.Failed;
         s.FinishedModules[result.Module] = result.Succeeded && !result.Blocked;
-        s.Gates.AddRange(result.Gates);
+        // The budget is reported once: a module's failing cost-budget result adds nothing to one already recorded.
+        s.Gates.AddRange(result.Gates.Where(g => !(IsBudgetFailure(g) && s.Gates.Any(IsBudgetFailure))));
         s.FinishedModulesCostUsd += result.CostUsd;
         foreach (var task in result.Tasks)
         {
@@ -457,17 +475,17 @@ public sealed partial class RunGrain(
             s.BlockedModules.Add(result.Module);
         }
 
-        if (s.Cancelling)
+        if (s.Stopping)
         {
-            // the cancellation's reason stays the run's reason
+            // the cancellation's (or the budget's) reason stays the run's reason
         }
         else if (!result.Succeeded && !hadFailure)
         {
-            s.Reason = $"module {result.Module}: {result.Reason}"; // the first failure's reason outranks a block's
+            s.Reason = redactor.RedactText($"module {result.Module}: {result.Reason}"); // the first failure's reason outranks a block's
         }
         else if (result.Blocked && s.Reason.Length == 0)
         {
-            s.Reason = result.Reason;
+            s.Reason = redactor.RedactText(result.Reason);
         }
 
         await WriteStateAsync();
@@ -494,7 +512,7 @@ public sealed partial class RunGrain(
         // re-report), finished modules re-report, and the run re-checks whether it can end.
         await DispatchReadyModulesAsync();
         var s = state.State;
-        if (s.Cancelling)
+        if (s.Stopping)
         {
             await StopModulesAsync(); // the stop may not have reached every module
         }
@@ -557,7 +575,7 @@ public sealed partial class RunGrain(
     private async Task AppendAsync(TraceEvent raw)
     {
         _seen.Add(raw.EventId);
-        var e = raw with { Sequence = _next };
+        var e = redactor.Redact(raw) with { Sequence = _next }; // the journal boundary: nothing is recorded unredacted
         await retry.ExecuteAsync($"run {RunId}: appending event {e.Sequence} to the journal", async cancellationToken =>
         {
             try
@@ -577,12 +595,65 @@ public sealed partial class RunGrain(
         _next++;
         Apply(e);
         instruments.OnJournalAppended(1);
+        instruments.OnEventJournaled(time.GetUtcNow() - e.Time);
         var signal = _appended;
         _appended = NewSignal();
         signal.TrySetResult();
         _runEvents ??= this.GetStreamProvider(FactoryNames.StreamProvider)
             .GetStream<TraceEvent>(StreamId.Create(FactoryNames.RunEventsNamespace, RunId));
         await _runEvents.OnNextAsync(e);
+        if (e.Type == TraceEventTypes.SkillCompleted)
+        {
+            await CheckBudgetAsync(e);
+        }
+    }
+
+    /// <summary>
+    /// Enforces the blueprint's cost budget while the run goes: the first skill that takes the run's cost over it
+    /// records a failed <c>cost-budget</c> gate (reported as the gate's event, with what was spent), and in block
+    /// mode stops the run: nothing more is dispatched, and it ends <see cref="RunStatus.Blocked"/> naming the
+    /// budget and what was spent.
+    /// </summary>
+    private async Task CheckBudgetAsync(TraceEvent crossing)
+    {
+        var s = state.State;
+        if (s.Status != RunStatus.Running || s.OverBudget || s.CostBudgetUsd is not { } budget || _costUsd <= budget)
+        {
+            return;
+        }
+
+        var finding = Gates.CostBudgetGate.Evaluate(budget, _costUsd);
+        var gate = new GateResult(crossing.Module, Gates.GateRuleIds.CostBudget, s.CostBudgetMode, Passed: false, finding.Summary, [.. finding.Violations]);
+        s.OverBudget = true;
+        var reported = s.Gates.Any(IsBudgetFailure); // a module's validator got there first
+        if (!reported)
+        {
+            s.Gates.Add(gate);
+        }
+
+        if (s.Stopping && !s.Cancelling)
+        {
+            s.Reason = $"cost budget exceeded: the run has cost {Gates.CostBudgetGate.Usd(_costUsd)}, over its budget of {Gates.CostBudgetGate.Usd(budget)} (policies.costBudgetUsd); stopped after skill {crossing.Skill} of agent {crossing.Agent} on module {crossing.Module}";
+        }
+
+        await WriteStateAsync();
+        instruments.OnGateFailed(gate.RuleId, Agents.GateStep.ModeName(gate.Mode));
+        LogOverBudget(logger, RunId, _costUsd, budget, Agents.GateStep.ModeName(gate.Mode));
+        if (!reported)
+        {
+            await AppendAsync(RunEvents().At(3, Agents.GateStep.EventType(gate), crossing.Module, spanId: s.SpanId, attributes:
+            [
+                .. Agents.GateStep.EventAttributes(gate),
+                new(TraceAttributes.CostUsd, Agents.SkillCost.Usd(_costUsd)),
+                new(TraceAttributes.BudgetUsd, Agents.SkillCost.Usd(budget)),
+            ]));
+        }
+
+        if (s.Stopping && !s.Cancelling)
+        {
+            await StopModulesAsync();
+            await TryFinishAsync();
+        }
     }
 
     private async Task<bool> IsJournaledAsync(TraceEvent e, CancellationToken cancellationToken)
@@ -619,6 +690,8 @@ public sealed partial class RunGrain(
                     _costUsd += cost;
                 }
 
+                AddCost(e, cost);
+
                 break;
             case TraceEventTypes.ArtifactEmitted:
                 var path = e.Attributes.GetValueOrDefault(TraceAttributes.Path, "");
@@ -642,10 +715,37 @@ public sealed partial class RunGrain(
         }
     }
 
+    private static bool IsBudgetFailure(GateResult gate) => gate.RuleId == Gates.GateRuleIds.CostBudget && !gate.Passed;
+
+    /// <summary>Adds a <c>SkillCompleted</c> event's cost to its module's and its agent's lines.</summary>
+    private void AddCost(TraceEvent e, decimal cost)
+    {
+        var compute = Decimal(e, TraceAttributes.ComputeUsd) ?? cost;
+        var tokensUsd = Decimal(e, TraceAttributes.TokensUsd) ?? 0m;
+        var tokensIn = (long)(Decimal(e, TraceAttributes.TokensIn) ?? 0m);
+        var tokensOut = (long)(Decimal(e, TraceAttributes.TokensOut) ?? 0m);
+        foreach (var key in new[] { (e.Module, ""), (e.Module, e.Agent) })
+        {
+            var line = _costs.GetValueOrDefault(key) ?? new CostLine(key.Item1, key.Item2, 0m, 0m, 0m, 0, 0, 0);
+            _costs[key] = line with
+            {
+                CostUsd = line.CostUsd + cost,
+                ComputeUsd = line.ComputeUsd + compute,
+                TokensUsd = line.TokensUsd + tokensUsd,
+                TokensIn = line.TokensIn + tokensIn,
+                TokensOut = line.TokensOut + tokensOut,
+                Skills = line.Skills + 1,
+            };
+        }
+
+        static decimal? Decimal(TraceEvent e, string key) =>
+            decimal.TryParse(e.Attributes.GetValueOrDefault(key), NumberStyles.Number, CultureInfo.InvariantCulture, out var value) ? value : null;
+    }
+
     private async Task DispatchReadyModulesAsync()
     {
         var s = state.State;
-        if (s.Status != RunStatus.Running || s.Cancelling || s.FinishedModules.ContainsValue(false))
+        if (s.Status != RunStatus.Running || s.Stopping || s.FinishedModules.ContainsValue(false))
         {
             return;
         }
@@ -702,7 +802,7 @@ public sealed partial class RunGrain(
         }
 
         var failed = s.FinishedModules.ContainsValue(false);
-        if (!failed && !s.Cancelling && s.FinishedModules.Count < s.Plan.Select(t => t.Module).Distinct().Count())
+        if (!failed && !s.Stopping && s.FinishedModules.Count < s.Plan.Select(t => t.Module).Distinct().Count())
         {
             return; // more modules to dispatch
         }
@@ -727,6 +827,7 @@ public sealed partial class RunGrain(
     {
         var s = state.State;
         return s.Cancelling ? RunStatus.Cancelled
+            : s.Stopping ? RunStatus.Blocked
             : s.FinishedModules.Any(m => !m.Value && !s.BlockedModules.Contains(m.Key)) ? RunStatus.Failed
             : s.BlockedModules.Count > 0 ? RunStatus.Blocked
             : RunStatus.Succeeded;
@@ -805,6 +906,7 @@ public sealed partial class RunGrain(
     {
         var s = state.State;
         await GrainFactory.GetGrain<ITenantGrain>(s.TenantId).OnRunEndedAsync(RunId, s.Status);
+        await GrainFactory.GetGrain<ITenantGrain>(s.TenantId).OnRunCostAsync(RunId, _costUsd);
         s.TenantToldEnded = true;
         await WriteStateAsync();
     }
@@ -866,6 +968,7 @@ public sealed partial class RunGrain(
             Gates = [.. s.Gates.OrderBy(g => g.Module, StringComparer.Ordinal).ThenBy(g => g.RuleId, StringComparer.Ordinal)],
             CostUsd = _costUsd,
             BaselineBlueprintHash = s.BaselineBlueprintHash,
+            Costs = [.. _costs.Values],
         };
     }
 

@@ -1,6 +1,7 @@
 using Factory.Grains.Agents;
 using Factory.Grains.Gates;
 using Factory.Grains.Journal;
+using Factory.Grains.Redaction;
 using Factory.Grains.Skills;
 using Factory.Grains.Storage;
 using Factory.Grains.Telemetry;
@@ -17,7 +18,7 @@ public static class FactoryRuntimeServiceCollectionExtensions
     /// <summary>
     /// Adds the native artifact generators (<see cref="BuiltInArtifactGenerators"/>; register more as
     /// <see cref="IArtifactGenerator"/> singletons), the template pack, skill executor, artifact store, journal,
-    /// blueprint cache, instruments and the tenants' editions (<see cref="EditionOptions"/>). Storage implementations already registered (PostgreSQL mode) are kept.
+    /// blueprint cache, instruments, redaction (<see cref="FactoryRedactionServiceCollectionExtensions.AddFactoryRedaction(IServiceCollection)"/>) and the tenants' editions (<see cref="EditionOptions"/>). Storage implementations already registered (PostgreSQL mode) are kept.
     /// </summary>
     public static IServiceCollection AddFactoryRuntime(this IServiceCollection services, Action<FactoryRuntimeOptions>? configure = null)
     {
@@ -34,6 +35,10 @@ public static class FactoryRuntimeServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<FactoryInstruments>();
         services.TryAddSingleton<StorageRetry>();
+        services.AddOptions<LlmPricingOptions>().BindConfiguration(LlmPricingOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmPricingOptions>, LlmPricingOptionsValidator>());
+        services.TryAddSingleton<ISkillCostCalculator, SkillCostCalculator>();
+        services.AddFactoryRedaction();
         foreach (var generator in BuiltInArtifactGenerators.All)
         {
             services.TryAddEnumerable(ServiceDescriptor.Singleton(typeof(IArtifactGenerator), generator));

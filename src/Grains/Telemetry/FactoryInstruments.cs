@@ -11,6 +11,9 @@ public sealed class FactoryInstruments
     private readonly Histogram<double> _skillDuration;
     private readonly Counter<long> _journalAppends;
     private readonly Counter<long> _artifactsWritten;
+    private readonly Counter<double> _cost;
+    private readonly Counter<long> _gateFailures;
+    private readonly Histogram<double> _streamLag;
 
     /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/>.</summary>
     public FactoryInstruments(IMeterFactory meterFactory)
@@ -22,6 +25,9 @@ public sealed class FactoryInstruments
         _skillDuration = meter.CreateHistogram<double>("factory.skill.duration", "s", "Time one skill execution took.");
         _journalAppends = meter.CreateCounter<long>("factory.journal.appends", "{event}", "Events appended to run journals.");
         _artifactsWritten = meter.CreateCounter<long>("factory.artifacts.written", "{artifact}", "Artifacts emitted by skills.");
+        _cost = meter.CreateCounter<double>("factory.cost", "USD", "What skill executions cost (compute and model tokens), by edition and agent role.");
+        _gateFailures = meter.CreateCounter<long>("factory.gate.failures", "{gate}", "Gate results that found violations, by rule and mode.");
+        _streamLag = meter.CreateHistogram<double>("factory.stream.lag", "s", "Time from an event's creation to its append to the run's journal.");
     }
 
     /// <summary>A run was planned and started.</summary>
@@ -44,4 +50,15 @@ public sealed class FactoryInstruments
 
     /// <summary>Events were journaled.</summary>
     public void OnJournalAppended(int count) => _journalAppends.Add(count);
+
+    /// <summary>An event reached the journal <paramref name="lag"/> after it was created.</summary>
+    public void OnEventJournaled(TimeSpan lag) => _streamLag.Record(Math.Max(0, lag.TotalSeconds));
+
+    /// <summary>A skill execution cost <paramref name="costUsd"/>.</summary>
+    public void OnSkillCost(string edition, string role, decimal costUsd) =>
+        _cost.Add((double)costUsd, new KeyValuePair<string, object?>("factory.edition", edition), new KeyValuePair<string, object?>(FactoryTelemetry.Agent, role));
+
+    /// <summary>A gate found violations.</summary>
+    public void OnGateFailed(string rule, string mode) =>
+        _gateFailures.Add(1, new KeyValuePair<string, object?>("factory.rule", rule), new KeyValuePair<string, object?>("factory.mode", mode));
 }

@@ -16,6 +16,12 @@ public sealed class EditionSettings
 
     /// <summary>Modules in a submitted blueprint.</summary>
     public int MaxModules { get; set; }
+
+    /// <summary>
+    /// Price of one second of skill compute for this edition's tenants, in US dollars; null (the default) takes
+    /// <c>Factory:Runtime:ComputePricePerSecondUsd</c>.
+    /// </summary>
+    public decimal? ComputePricePerSecondUsd { get; set; }
 }
 
 /// <summary>
@@ -65,6 +71,20 @@ public sealed class EditionOptions
         return null;
     }
 
+    /// <summary>The compute price of <paramref name="edition"/> (matched case-insensitively), or null when it sets none or is not configured.</summary>
+    public decimal? ComputePriceOf(string edition)
+    {
+        foreach (var (name, settings) in Editions)
+        {
+            if (string.Equals(name, edition, StringComparison.OrdinalIgnoreCase))
+            {
+                return settings?.ComputePricePerSecondUsd;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The configured edition names, sorted.</summary>
     public IReadOnlyList<string> Names => [.. Editions.Keys.Order(StringComparer.Ordinal)];
 }
@@ -100,6 +120,10 @@ public sealed class EditionOptionsValidator : IValidateOptions<EditionOptions>
             Positive(failures, $"{prefix}:RunsPerMinute", settings.RunsPerMinute);
             Positive(failures, $"{prefix}:MaxBlueprintBytes", settings.MaxBlueprintBytes);
             Positive(failures, $"{prefix}:MaxModules", settings.MaxModules);
+            if (settings.ComputePricePerSecondUsd < 0)
+            {
+                failures.Add($"{prefix}:ComputePricePerSecondUsd must not be negative (was {settings.ComputePricePerSecondUsd}).");
+            }
         }
 
         if (string.IsNullOrWhiteSpace(options.DefaultEdition) || options.Find(options.DefaultEdition) is null)

@@ -41,6 +41,9 @@ public sealed class TenantState
 
     /// <summary>How many entries were dropped from the front of <see cref="Runs"/> (so an entry's position is stable).</summary>
     [Id(9)] public long Trimmed { get; set; }
+
+    /// <summary>What the tenant's ended runs cost in total, in US dollars.</summary>
+    [Id(20)] public decimal CostUsd { get; set; }
 }
 
 /// <summary>An API key as its tenant keeps it.</summary>
@@ -284,6 +287,21 @@ public sealed partial class TenantGrain(
     }
 
     /// <inheritdoc/>
+    public async Task OnRunCostAsync(string runId, decimal costUsd)
+    {
+        var s = state.State;
+        var index = s.Runs.FindLastIndex(r => r.RunId == runId);
+        if (index < 0 || s.Runs[index].CostUsd == costUsd)
+        {
+            return; // already counted (or the entry was trimmed long ago)
+        }
+
+        s.CostUsd += costUsd - s.Runs[index].CostUsd;
+        s.Runs[index] = s.Runs[index] with { CostUsd = costUsd };
+        await state.WriteStateAsync();
+    }
+
+    /// <inheritdoc/>
     public Task<TenantInfo> GetInfoAsync()
     {
         EnsureCreated();
@@ -397,7 +415,10 @@ public sealed partial class TenantGrain(
         state.State.CreatedAt,
         state.State.ApiKeys.Values.Count(k => !k.Revoked),
         state.State.InFlight.Count,
-        state.State.RunsTotal);
+        state.State.RunsTotal)
+    {
+        CostUsd = state.State.CostUsd,
+    };
 
     private void EnsureCreated()
     {

@@ -34,6 +34,7 @@ public sealed class KubernetesManifestTests
         (EditionOptions.Section, typeof(EditionOptions)),
         (FactoryGatewayOptions.Section, typeof(FactoryGatewayOptions)),
         (FactoryRuntimeOptions.Section, typeof(FactoryRuntimeOptions)),
+        (FactoryObservabilityOptions.Section, typeof(FactoryObservabilityOptions)),
     ];
 
     [Fact]
@@ -136,6 +137,14 @@ public sealed class KubernetesManifestTests
         Assert.Equal(grpcPort, ContainerPort(container, "grpc"));
         Assert.Equal(grpcPort, container.ReadinessProbe?.Grpc?.Port);
         Assert.Equal(grpcPort, container.LivenessProbe?.Grpc?.Port);
+
+        var observability = configuration.GetSection(FactoryObservabilityOptions.Section).Get<FactoryObservabilityOptions>() ?? new FactoryObservabilityOptions();
+        var observabilityValidation = new FactoryObservabilityOptionsValidator().Validate(null, observability);
+        Assert.True(observabilityValidation.Succeeded, observabilityValidation.FailureMessage);
+        var metricsPort = new Uri(observability.Url.Replace("://*", "://0.0.0.0", StringComparison.Ordinal)).Port;
+        Assert.Equal(metricsPort, ContainerPort(container, "metrics"));
+        Assert.Equal(metricsPort.ToString(CultureInfo.InvariantCulture), silo.Spec.Template.Metadata.Annotations["prometheus.io/port"]);
+        Assert.Equal(observability.MetricsPath, silo.Spec.Template.Metadata.Annotations["prometheus.io/path"]);
 
         var advertised = Assert.Single(container.Env, e => e.Name == "Factory__AdvertisedAddress");
         Assert.Equal("status.podIP", advertised.ValueFrom?.FieldRef?.FieldPath);

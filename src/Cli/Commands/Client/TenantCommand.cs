@@ -86,12 +86,12 @@ internal static class TenantCommand
 
     private static Command List(IAnsiConsole console, IAnsiConsole errors)
     {
-        var command = new Command("list", "List the tenants.");
+        var command = new Command("list", "List the tenants, with what their runs cost in total.");
         var gateway = GatewayConnection.AddOptions(command);
         command.SetAction((parse, cancellationToken) => GatewayConnection.RunAsync(parse, gateway, errors, runId: null, async connection =>
         {
             var listed = await connection.Operators.ListTenantsAsync(new V1.ListTenantsRequest(), cancellationToken: cancellationToken);
-            var table = new Table().AddColumn("tenant").AddColumn("edition").AddColumn("keys").AddColumn("in flight").AddColumn("runs").AddColumn("created");
+            var table = new Table().AddColumn("tenant").AddColumn("edition").AddColumn("keys").AddColumn("in flight").AddColumn("runs").AddColumn("cost").AddColumn("created");
             foreach (var tenant in listed.Tenants)
             {
                 table.AddRow(
@@ -100,6 +100,7 @@ internal static class TenantCommand
                     tenant.ActiveKeys.ToString(CultureInfo.InvariantCulture),
                     tenant.RunsInFlight.ToString(CultureInfo.InvariantCulture),
                     tenant.RunsTotal.ToString(CultureInfo.InvariantCulture),
+                    string.Create(CultureInfo.InvariantCulture, $"${tenant.CostUsd:0.######}"),
                     tenant.CreatedAt?.ToDateTimeOffset().ToString("u", CultureInfo.InvariantCulture) ?? "");
             }
 
