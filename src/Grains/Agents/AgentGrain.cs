@@ -8,7 +8,6 @@ using Factory.Grains.Skills;
 using Factory.Grains.Storage;
 using Factory.Grains.Telemetry;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Orleans.Streams;
 
 namespace Factory.Grains.Agents;

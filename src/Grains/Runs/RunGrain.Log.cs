@@ -23,6 +23,6 @@ public sealed partial class RunGrain
     [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Run {RunId} is being cancelled: {Reason}")]
     private static partial void LogRunCancelling(ILogger logger, string runId, [FreeText] string reason);
 
-    [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Run {RunId} has cost {CostUsd} USD, over its budget of {BudgetUsd} USD ({Mode})")]
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "Run {RunId} has cost {CostUsd} USD, over its budget of {BudgetUsd} USD ({Mode})")]
     private static partial void LogOverBudget(ILogger logger, string runId, decimal costUsd, decimal budgetUsd, string mode);
 }
