@@ -20,7 +20,7 @@ public sealed class ProcessCluster : IAsyncDisposable
     public const string OperatorKey = "operator-key-for-process-tests-0123456789";
     public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
 
-    private readonly List<SiloProcess> _silos = [];
+    private readonly List<FactoryProcess> _silos = [];
     private readonly List<GrpcChannel> _channels = [];
 
     private ProcessCluster(string connectionString, string clusterId, string redrivePeriod)
@@ -42,21 +42,21 @@ public sealed class ProcessCluster : IAsyncDisposable
 
     public PostgresRunJournal Journal { get; }
 
-    public IReadOnlyList<SiloProcess> Silos => _silos;
+    public IReadOnlyList<FactoryProcess> Silos => _silos;
 
     /// <summary>A cluster on <paramref name="connectionString"/> (a fresh database) with a fresh cluster id; no silo started yet.</summary>
     public static ProcessCluster On(string connectionString, string redrivePeriod = "00:00:05") =>
         new(connectionString, "c" + Guid.NewGuid().ToString("N")[..12], redrivePeriod);
 
     /// <summary>Adds a silo and starts it (waiting for its health to answer SERVING).</summary>
-    public Task<SiloProcess> StartSiloAsync(string name) => StartAsync(name, SiloProcess.SiloAssembly);
+    public Task<FactoryProcess> StartSiloAsync(string name) => StartAsync(name, FactoryProcess.SiloAssembly);
 
     /// <summary>Adds a standalone gateway (an Orleans client finding the silos in the membership table) and starts it.</summary>
-    public Task<SiloProcess> StartGatewayAsync(string name) => StartAsync(name, SiloProcess.GatewayAssembly);
+    public Task<FactoryProcess> StartGatewayAsync(string name) => StartAsync(name, FactoryProcess.GatewayAssembly);
 
-    private async Task<SiloProcess> StartAsync(string name, string assembly)
+    private async Task<FactoryProcess> StartAsync(string name, string assembly)
     {
-        var silo = new SiloProcess(name, new Dictionary<string, string>
+        var silo = new FactoryProcess(name, new Dictionary<string, string>
         {
             ["Factory:Mode"] = "Postgres",
             ["Factory:Postgres:ConnectionString"] = ConnectionString,
@@ -72,7 +72,7 @@ public sealed class ProcessCluster : IAsyncDisposable
     }
 
     /// <summary>A channel to <paramref name="silo"/>'s gRPC API.</summary>
-    public GrpcChannel Channel(SiloProcess silo)
+    public GrpcChannel Channel(FactoryProcess silo)
     {
         var channel = GrpcChannel.ForAddress(silo.Url, new GrpcChannelOptions { MaxReceiveMessageSize = null });
         _channels.Add(channel);

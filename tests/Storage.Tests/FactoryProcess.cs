@@ -8,12 +8,13 @@ using Grpc.Net.Client;
 namespace Factory.Storage.Tests;
 
 /// <summary>
-/// A silo as a real operating-system process: <c>dotnet Factory.Silo.dll</c> from the silo project's own build
-/// output, configured through environment variables, with the gRPC gateway co-hosted on a loopback port.
-/// Its ports are chosen once, so a restart comes back on the same silo, gateway and gRPC ports.
+/// A Factory host as a real operating-system process: <c>dotnet Factory.Silo.dll</c> (a silo with the gRPC API
+/// co-hosted) or <c>dotnet Factory.Gateway.dll</c> (the standalone gateway) from its project's own build output,
+/// configured through environment variables, its gRPC API on a loopback port. Its ports are chosen once, so a
+/// restart comes back on the same silo, Orleans gateway and gRPC ports.
 /// Output is kept (the last lines) for failure messages; the process is killed on dispose.
 /// </summary>
-public sealed class SiloProcess : IAsyncDisposable
+public sealed class FactoryProcess : IAsyncDisposable
 {
     private const int KeptLines = 400;
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
@@ -27,7 +28,7 @@ public sealed class SiloProcess : IAsyncDisposable
     /// A silo named <paramref name="name"/> with <paramref name="settings"/> (configuration keys such as <c>Factory:Mode</c>);
     /// <paramref name="assembly"/> another Factory host to run instead (<see cref="GatewayAssembly"/>).
     /// </summary>
-    public SiloProcess(string name, IReadOnlyDictionary<string, string> settings, string? assembly = null)
+    public FactoryProcess(string name, IReadOnlyDictionary<string, string> settings, string? assembly = null)
     {
         Name = name;
         _assembly = assembly ?? SiloAssembly;
@@ -43,7 +44,7 @@ public sealed class SiloProcess : IAsyncDisposable
         _environment["Logging__LogLevel__Factory"] = "Information";
     }
 
-    /// <summary>The silo's name in failure messages.</summary>
+    /// <summary>The host's name in failure messages.</summary>
     public string Name { get; }
 
     /// <summary>Silo-to-silo port.</summary>
@@ -68,7 +69,7 @@ public sealed class SiloProcess : IAsyncDisposable
     public static string GatewayAssembly { get; } = BuildOutput("FactoryGatewayPath");
 
     private static string BuildOutput(string key) =>
-        typeof(SiloProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == key)?.Value is { Length: > 0 } path
+        typeof(FactoryProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == key)?.Value is { Length: > 0 } path
             ? path
             : throw new InvalidOperationException($"The test assembly does not name a build output (AssemblyMetadata {key}).");
 
@@ -84,12 +85,12 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the process and waits until its gRPC health service answers SERVING (its silo is in the cluster).</summary>
+    /// <summary>Starts the process and waits until its gRPC health service answers SERVING (it reaches an active silo).</summary>
     public async Task StartAsync(TimeSpan timeout)
     {
         if (_process is { HasExited: false })
         {
-            throw new InvalidOperationException($"Silo {Name} is already running.");
+            throw new InvalidOperationException($"{Name} is already running.");
         }
 
         if (!File.Exists(_assembly))
@@ -126,7 +127,7 @@ public sealed class SiloProcess : IAsyncDisposable
         {
             if (process.HasExited)
             {
-                throw new InvalidOperationException($"Silo {Name} exited with {process.ExitCode} while starting:{Environment.NewLine}{Output}");
+                throw new InvalidOperationException($"{Name} exited with {process.ExitCode} while starting:{Environment.NewLine}{Output}");
             }
 
             try
@@ -145,7 +146,7 @@ public sealed class SiloProcess : IAsyncDisposable
             if (DateTime.UtcNow > deadline)
             {
                 Kill();
-                throw new TimeoutException($"Silo {Name} did not answer SERVING within {timeout}:{Environment.NewLine}{Output}");
+                throw new TimeoutException($"{Name} did not answer SERVING within {timeout}:{Environment.NewLine}{Output}");
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(250)); // polling the health endpoint, the only signal a process gives
