@@ -87,7 +87,6 @@ public sealed partial class AgentGrain(
     private async Task<AgentResult> ExecuteSkillsAsync(AgentWork work, CancellationToken cancellationToken)
     {
         _costUsd = 0m;
-        _edition = (await GrainFactory.GetGrain<ITenantGrain>(work.TenantId).GetLimitsAsync()).Edition;
         var started = time.GetTimestamp();
         var events = new TraceEventSequence(work.RunId, work.TenantId, work.TraceId, Planning.Planner.TaskId(work.Module, work.Role), time);
         using var span = FactoryTelemetry.StartSpan($"agent {work.Role}", work.TraceId, work.ParentSpanId);
@@ -101,6 +100,7 @@ public sealed partial class AgentGrain(
         AgentResult result;
         try
         {
+            _edition = (await GrainFactory.GetGrain<ITenantGrain>(work.TenantId).GetLimitsAsync()).Edition; // prices compute
             var blueprint = await blueprints.GetAsync(work.BlueprintHash);
             var module = blueprint.Modules.FirstOrDefault(m => m.Name == work.Module)
                 ?? throw new InvalidOperationException($"Blueprint {work.BlueprintHash} has no module '{work.Module}'.");
