@@ -1,6 +1,7 @@
 using Factory.Grains.Agents;
 using Factory.Grains.Gates;
 using Factory.Grains.Journal;
+using Factory.Grains.Llm;
 using Factory.Grains.Skills;
 using Factory.Grains.Storage;
 using Factory.Grains.Telemetry;
@@ -48,6 +49,7 @@ public static class FactoryRuntimeServiceCollectionExtensions
             new ScribanSkillExecutor(sp.GetRequiredService<ITemplatePack>(), sp.GetServices<IArtifactGenerator>()));
         services.TryAddSingleton<SkillKernels>();
         services.AddFactoryGates();
+        services.AddFactoryLlm();
         services.TryAddSingleton<GateStep>();
         services.TryAddSingleton<IArtifactStore>(sp =>
             new FileSystemArtifactStore(sp.GetRequiredService<IOptions<FactoryRuntimeOptions>>().Value.ArtifactsPath));

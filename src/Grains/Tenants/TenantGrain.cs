@@ -98,6 +98,12 @@ public sealed partial class TenantGrain(
         var now = time.GetUtcNow();
         CheckQuotas(request.BlueprintJson, now);
         var runId = Guid.CreateVersion7(now).ToString("N");
+        if (request.Replay)
+        {
+            // Before the run starts: its agents answer model calls from the record, never from a model.
+            await GrainFactory.GetGrain<ILlmLedgerGrain>(runId).LoadReplayAsync(request.RecordedExchanges);
+        }
+
         var snapshot = await GrainFactory.GetGrain<IRunGrain>(runId).StartAsync(new RunStart
         {
             TenantId = TenantId,
@@ -105,6 +111,8 @@ public sealed partial class TenantGrain(
             SubmittedAt = now,
             BaselineBlueprintJson = request.BaselineBlueprintJson,
             BaselineRecorded = request.BaselineRecorded,
+            Prompt = request.Prompt,
+            PlannerExchanges = request.PlannerExchanges,
         });
 
         var s = state.State;
