@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
+using Factory.Grains.Llm;
 using Factory.Grains.Runs;
 using Factory.Grains.Runtime;
 using Factory.Grains.Skills;
@@ -31,6 +32,8 @@ public sealed partial class AgentGrain(
     IArtifactStore store,
     BlueprintCache blueprints,
     GateStep gateStep,
+    HandlerAuthor handlerAuthor,
+    LlmSessions llm,
     FactoryInstruments instruments,
     TimeProvider time,
     IOptions<FactoryRuntimeOptions> options,
@@ -99,9 +102,19 @@ public sealed partial class AgentGrain(
                 Module = module,
                 Upstream = [.. work.Upstream.Select(a => ToUpstream(work.Module, a)).OrderBy(a => a.Path, StringComparer.Ordinal)],
             };
+            input = await handlerAuthor.WithRecordedBodiesAsync(input, work.Upstream, work.Module, cancellationToken);
+            GateResult? handlerBlock = null;
+            if (work.Role == AgentRoles.Developer && HandlerAuthor.Needing(blueprint, module).Count > 0
+                && await llm.OpenAsync(GrainFactory, work.TenantId, work.RunId) is { } session)
+            {
+                failedSkill = LlmTrace.HandlerSkill;
+                (input, handlerBlock, var batch) = await WriteHandlersAsync(session, input, work, events, spanId, artifacts, cancellationToken);
+                await stream.OnNextBatchAsync(batch);
+                failedSkill = null;
+            }
 
             var kernel = kernels.CreateKernel(work.Role);
-            foreach (var skill in kernels.Pack.SkillsFor(work.Role))
+            foreach (var skill in handlerBlock is null ? kernels.Pack.SkillsFor(work.Role) : [])
             {
                 failedSkill = skill.Id;
                 var batch = await RunSkillAsync(kernel, skill, input, work, events, spanId, artifacts, cancellationToken);
@@ -109,7 +122,7 @@ public sealed partial class AgentGrain(
                 failedSkill = null;
             }
 
-            ImmutableArray<GateResult> gates = [];
+            ImmutableArray<GateResult> gates = handlerBlock is null ? [] : [handlerBlock];
             if (work.Role == AgentRoles.Validator)
             {
                 failedSkill = GateStep.SkillId;
@@ -244,10 +257,10 @@ public sealed partial class AgentGrain(
     }
 
     /// <summary>The skill's closing event, with its duration and what its compute cost.</summary>
-    private TraceEvent SkillCompleted(string skillId, int artifactCount, long started, AgentWork work, TraceEventSequence events, string spanId, string agentSpanId)
+    private TraceEvent SkillCompleted(string skillId, int artifactCount, long started, AgentWork work, TraceEventSequence events, string spanId, string agentSpanId, decimal modelCostUsd = 0m)
     {
         var elapsed = time.GetElapsedTime(started);
-        var cost = (decimal)elapsed.TotalSeconds * options.Value.ComputePricePerSecondUsd;
+        var cost = ((decimal)elapsed.TotalSeconds * options.Value.ComputePricePerSecondUsd) + modelCostUsd;
         _costUsd += cost;
         instruments.OnSkillEnded(skillId, elapsed, artifactCount);
         return events.Next(TraceEventTypes.SkillCompleted, work.Module, work.Role, skillId, spanId, agentSpanId,

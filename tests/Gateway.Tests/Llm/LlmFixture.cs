@@ -12,8 +12,9 @@ public sealed class LlmFixture : IAsyncLifetime
     public const string Model = "test-model";
     public const string DownTenant = "llm-down";
     public const string SlowTenant = "llm-slow";
-    public const decimal InputPer1K = 0.5m;
-    public const decimal OutputPer1K = 1.5m;
+    public const string DownRunTenant = "llm-down-run";
+    public const decimal InputPer1K = 0.01m;
+    public const decimal OutputPer1K = 0.03m;
     public static readonly TimeSpan SlowTimeout = TimeSpan.FromSeconds(1);
 
     private FactoryCluster? _cluster;
@@ -51,6 +52,10 @@ public sealed class LlmFixture : IAsyncLifetime
             [$"Factory:Llm:Tenants:{DownTenant}:Model"] = Model,
             [$"Factory:Llm:Tenants:{DownTenant}:Timeout"] = "00:00:02",
             [$"Factory:Llm:Tenants:{DownTenant}:RetryDelay"] = "00:00:00.100",
+            [$"Factory:Llm:Tenants:{DownRunTenant}:Endpoint"] = FakeChatEndpoint.Unreachable().ToString(),
+            [$"Factory:Llm:Tenants:{DownRunTenant}:Model"] = Model,
+            [$"Factory:Llm:Tenants:{DownRunTenant}:Timeout"] = "00:00:02",
+            [$"Factory:Llm:Tenants:{DownRunTenant}:RetryDelay"] = "00:00:00.100",
             [$"Factory:Llm:Tenants:{SlowTenant}:Endpoint"] = SlowChat.BaseUrl.ToString(),
             [$"Factory:Llm:Tenants:{SlowTenant}:Model"] = Model,
             [$"Factory:Llm:Tenants:{SlowTenant}:Timeout"] = SlowTimeout.ToString(),
