@@ -74,6 +74,9 @@ public sealed class HandlerTests(LlmFixture fixture)
         var tests = await ArtifactTextAsync(headers, submitted.RunId, "todos/tests/TodoService.Todos.Api.Tests/CompleteTodoTests.cs");
         Assert.Contains("CompleteTodo_WithScope_IsImplemented", tests, StringComparison.Ordinal);
         Assert.Contains("\"CompleteTodo\"", await ArtifactTextAsync(headers, submitted.RunId, "todos/llm/handlers.json"), StringComparison.Ordinal);
+        var readme = await ArtifactTextAsync(headers, submitted.RunId, "todos/README.md");
+        Assert.Contains("Operations whose handler a chat model wrote", readme, StringComparison.Ordinal);
+        Assert.DoesNotContain("answer 501 Not Implemented", readme, StringComparison.Ordinal);
 
         // Replay: the recorded answers, no new call, every hash reproduced.
         var calledBefore = fixture.Chat.Calls;
