@@ -18,6 +18,7 @@ public sealed partial class AgentGrain
     /// </summary>
     private async Task<(SkillInput Input, GateResult? Blocked, List<TraceEvent> Batch)> WriteHandlersAsync(
         LlmSession session,
+        IReadOnlyList<Blueprints.OperationSpec> operations,
         SkillInput input,
         AgentWork work,
         TraceEventSequence events,
@@ -28,7 +29,7 @@ public sealed partial class AgentGrain
         var started = time.GetTimestamp();
         var (span, spanId, batch) = StartSkill(LlmTrace.HandlerSkill, HandlerSkillVersion, work, events, agentSpanId);
         using var scope = span;
-        var outcome = await handlerAuthor.WriteAsync(session, GrainFactory, input, work, events, spanId, cancellationToken);
+        var outcome = await handlerAuthor.WriteAsync(session, operations, GrainFactory, input, work, events, spanId, cancellationToken);
         batch.AddRange(outcome.Events);
         if (outcome.File is { } file)
         {

@@ -105,10 +105,11 @@ public sealed partial class AgentGrain(
             input = await handlerAuthor.WithRecordedBodiesAsync(input, work.Upstream, work.Module, cancellationToken);
             GateResult? handlerBlock = null;
             if (work.Role == AgentRoles.Developer && HandlerAuthor.Needing(blueprint, module).Count > 0
-                && await llm.OpenAsync(GrainFactory, work.TenantId, work.RunId) is { } session)
+                && await llm.OpenAsync(GrainFactory, work.TenantId, work.RunId) is { } session
+                && await HandlerAuthor.ToWriteAsync(session, blueprint, module, work) is { Count: > 0 } operations)
             {
                 failedSkill = LlmTrace.HandlerSkill;
-                (input, handlerBlock, var batch) = await WriteHandlersAsync(session, input, work, events, spanId, artifacts, cancellationToken);
+                (input, handlerBlock, var batch) = await WriteHandlersAsync(session, operations, input, work, events, spanId, artifacts, cancellationToken);
                 await stream.OnNextBatchAsync(batch);
                 failedSkill = null;
             }

@@ -70,9 +70,29 @@ public sealed class HandlerAuthor(SkillKernels kernels, IEnumerable<IGate> gates
         return input with { HandlerBodies = new SortedDictionary<string, string>(bodies, StringComparer.Ordinal) };
     }
 
-    /// <summary>Writes the handlers of <paramref name="input"/>'s module.</summary>
+    /// <summary>
+    /// The operations of the module to write a handler for in this run: every one <see cref="Needing"/> one, except, in
+    /// a replay, those the recorded run left unimplemented (it ran offline).
+    /// </summary>
+    public static async Task<IReadOnlyList<OperationSpec>> ToWriteAsync(LlmSession session, Blueprint blueprint, ModuleSpec module, AgentWork work)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var operations = new List<OperationSpec>();
+        foreach (var operation in Needing(blueprint, module))
+        {
+            if (await session.ShouldAskAsync(Key(work, operation, 1)))
+            {
+                operations.Add(operation);
+            }
+        }
+
+        return operations;
+    }
+
+    /// <summary>Writes the handlers of <paramref name="operations"/> (see <see cref="ToWriteAsync"/>) of <paramref name="input"/>'s module.</summary>
     public async Task<HandlerOutcome> WriteAsync(
         LlmSession session,
+        IReadOnlyList<OperationSpec> operations,
         IGrainFactory grains,
         SkillInput input,
         AgentWork work,
@@ -96,7 +116,7 @@ public sealed class HandlerAuthor(SkillKernels kernels, IEnumerable<IGate> gates
             ]));
         }
 
-        foreach (var operation in Needing(input.Blueprint, input.Module))
+        foreach (var operation in operations)
         {
             var placeholder = Indent + "return TypedResults.StatusCode(StatusCodes.Status501NotImplemented);";
             var sources = await RenderAsync(input, With(bodies, operation.Name, placeholder), cancellationToken);
@@ -110,7 +130,7 @@ public sealed class HandlerAuthor(SkillKernels kernels, IEnumerable<IGate> gates
             var accepted = false;
             for (var attempt = 1; attempt <= session.HandlerAttempts && !accepted; attempt++)
             {
-                var key = $"{work.Module}/{work.Role}/handler/{operation.Name}/{attempt}";
+                var key = Key(work, operation, attempt);
                 var (exchange, replayed) = await session.AskAsync(key, work.TraceId, skillSpanId, messages, cancellationToken);
                 cost += exchange.CostUsd;
                 trace.Add(Event(events, work, LlmTrace.CallCompleted, skillSpanId, LlmTrace.Attributes(exchange, replayed)));
@@ -206,6 +226,9 @@ public sealed class HandlerAuthor(SkillKernels kernels, IEnumerable<IGate> gates
         var margin = lines.Where(l => l.Trim().Length > 0).Select(l => l.Length - l.TrimStart().Length).DefaultIfEmpty(0).Min();
         return string.Join('\n', lines.Select(l => l.Trim().Length == 0 ? "" : Indent + l[margin..].TrimEnd()));
     }
+
+    private static string Key(AgentWork work, OperationSpec operation, int attempt) =>
+        string.Create(CultureInfo.InvariantCulture, $"{work.Module}/{work.Role}/handler/{operation.Name}/{attempt}");
 
     private static SortedDictionary<string, string> With(SortedDictionary<string, string> bodies, string operation, string body) =>
         new(bodies, StringComparer.Ordinal) { [operation] = body };

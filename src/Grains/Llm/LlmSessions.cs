@@ -55,6 +55,21 @@ public sealed class LlmSession
     /// <summary>Answers per handler body before the run is blocked.</summary>
     public int HandlerAttempts => Settings?.HandlerAttempts ?? ReplayAttempts;
 
+    /// <summary>
+    /// Whether a call with <paramref name="key"/> is to be made: always outside a replay; in a replay, only when the
+    /// recorded run made it (a run recorded offline wrote no handler, and its replay writes none either).
+    /// </summary>
+    public async Task<bool> ShouldAskAsync(string key)
+    {
+        if (Settings is not null)
+        {
+            return true;
+        }
+
+        var (_, recorded) = await _ledger.RecordedAsync(key);
+        return recorded is not null;
+    }
+
     /// <summary>Asks the model (or the record), returning the exchange to journal and whether it was replayed.</summary>
     /// <exception cref="LlmUnavailableException">The endpoint failed, the run used up its calls, or a replay has no answer recorded for the call.</exception>
     public async Task<(LlmExchange Exchange, bool Replayed)> AskAsync(string key, string traceId, string parentSpanId, IReadOnlyList<LlmMessage> messages, CancellationToken cancellationToken)
