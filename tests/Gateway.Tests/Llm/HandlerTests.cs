@@ -141,6 +141,22 @@ public sealed class HandlerTests(LlmFixture fixture)
     }
 
     [Fact]
+    public async Task ARunStopsCallingAtItsMaxCallsPerRunAndFailsSayingSo()
+    {
+        var (_, headers) = await fixture.NewTenantAsync("pro", LlmFixture.CappedTenant);
+        fixture.Chat.Responder = _ => ScriptedAnswer.Text(BadBody);
+        var before = fixture.Chat.Calls;
+
+        var submitted = await fixture.Runs.SubmitRunAsync(new V1.SubmitRunRequest { Yaml = await TodoYamlAsync() }, headers);
+        var events = await WatchAsync(headers, submitted.RunId);
+
+        Assert.Equal("RunFailed", events[^1].Type);
+        Assert.Equal(1, fixture.Chat.Calls - before);
+        var run = await fixture.Runs.GetRunAsync(new V1.GetRunRequest { RunId = submitted.RunId }, headers);
+        Assert.Contains("the run made its 1 calls (MaxCallsPerRun)", run.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task EndpointDownFailsTheRunWithAClearReasonWithinItsTimeout()
     {
         var (_, headers) = await fixture.NewTenantAsync("pro", LlmFixture.DownRunTenant);

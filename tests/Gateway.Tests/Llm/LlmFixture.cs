@@ -13,6 +13,7 @@ public sealed class LlmFixture : IAsyncLifetime
     public const string DownTenant = "llm-down";
     public const string SlowTenant = "llm-slow";
     public const string DownRunTenant = "llm-down-run";
+    public const string CappedTenant = "llm-capped";
     public const decimal InputPer1K = 0.01m;
     public const decimal OutputPer1K = 0.03m;
     public static readonly TimeSpan SlowTimeout = TimeSpan.FromSeconds(1);
@@ -56,6 +57,9 @@ public sealed class LlmFixture : IAsyncLifetime
             [$"Factory:Llm:Tenants:{DownRunTenant}:Model"] = Model,
             [$"Factory:Llm:Tenants:{DownRunTenant}:Timeout"] = "00:00:02",
             [$"Factory:Llm:Tenants:{DownRunTenant}:RetryDelay"] = "00:00:00.100",
+            [$"Factory:Llm:Tenants:{CappedTenant}:Endpoint"] = Chat.BaseUrl.ToString(),
+            [$"Factory:Llm:Tenants:{CappedTenant}:Model"] = Model,
+            [$"Factory:Llm:Tenants:{CappedTenant}:MaxCallsPerRun"] = "1",
             [$"Factory:Llm:Tenants:{SlowTenant}:Endpoint"] = SlowChat.BaseUrl.ToString(),
             [$"Factory:Llm:Tenants:{SlowTenant}:Model"] = Model,
             [$"Factory:Llm:Tenants:{SlowTenant}:Timeout"] = SlowTimeout.ToString(),
