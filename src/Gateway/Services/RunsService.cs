@@ -32,6 +32,13 @@ public sealed partial class RunsService(IClusterClient cluster) : V1.Runs.RunsBa
             throw GatewayErrors.InvalidField("idempotency_key", $"at most {MaxIdempotencyKeyLength} characters");
         }
 
+        if (request.BlueprintCase == V1.SubmitRunRequest.BlueprintOneofCase.Prompt
+            && await cluster.GetGrain<ITenantGrain>(tenantId).FindSubmissionAsync(request.IdempotencyKey) is { } earlier)
+        {
+            // A repeated prompt submission: the run it started, without planning again.
+            return new V1.SubmitRunResponse { RunId = earlier.RunId, TraceId = earlier.TraceId, Existing = true };
+        }
+
         var planned = request.BlueprintCase == V1.SubmitRunRequest.BlueprintOneofCase.Prompt
             ? await cluster.GetGrain<IPlannerGrain>(tenantId).PlanAsync(request.Prompt)
             : null;

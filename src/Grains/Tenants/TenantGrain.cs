@@ -146,6 +146,18 @@ public sealed partial class TenantGrain(
         return new RunSubmission(runId, snapshot.TraceId, Existing: false);
     }
 
+    /// <inheritdoc/>
+    public async Task<RunSubmission?> FindSubmissionAsync(string idempotencyKey)
+    {
+        if (string.IsNullOrEmpty(idempotencyKey) || !state.State.IdempotencyKeys.TryGetValue(idempotencyKey, out var existing))
+        {
+            return null;
+        }
+
+        var known = await GrainFactory.GetGrain<IRunGrain>(existing).GetSnapshotAsync();
+        return new RunSubmission(existing, known.TraceId, Existing: true);
+    }
+
     /// <summary>Refuses the submission, before anything starts, when it would take the tenant over a quota of its edition.</summary>
     private void CheckQuotas(string blueprintJson, DateTimeOffset now)
     {

@@ -26,7 +26,10 @@ public sealed class PromptPlanningTests(LlmFixture fixture)
             ScriptedAnswer.Text("Here it is:\n```json\n" + NotesJson.Replace("\"notes-service\"", "\"Notes Service\"", StringComparison.Ordinal) + "\n```"),
             ScriptedAnswer.Text(NotesJson));
 
-        var submitted = await fixture.Runs.SubmitRunAsync(new V1.SubmitRunRequest { Prompt = "A service to keep personal notes with a title." }, headers);
+        var submitted = await fixture.Runs.SubmitRunAsync(new V1.SubmitRunRequest { Prompt = "A service to keep personal notes with a title.", IdempotencyKey = "notes" }, headers);
+        var again = await fixture.Runs.SubmitRunAsync(new V1.SubmitRunRequest { Prompt = "A service to keep personal notes with a title.", IdempotencyKey = "notes" }, headers);
+        Assert.Equal(submitted.RunId, again.RunId); // the repeated key returns the run without planning again
+        Assert.True(again.Existing);
 
         Assert.Equal(2, fixture.Chat.Calls - before);
         var requests = fixture.Chat.Requests.Skip(before).ToList();
