@@ -195,7 +195,8 @@ public sealed partial class LlmChat(IOptions<LlmOptions> options, IConfiguration
         {
             BrokenCircuitException => $"its circuit is open after repeated failures; calls fail at once for {settings.BreakDuration} before it is tried again",
             TimeoutRejectedException => $"no answer within its timeout of {settings.Timeout} ({tries})",
-            HttpOperationException { StatusCode: { } status } => $"it answered {(int)status} {status} ({tries})",
+            HttpOperationException { StatusCode: { } status } when Transient(exception) => $"it answered {(int)status} {status} ({tries})",
+            HttpOperationException { StatusCode: { } status } => $"it answered {(int)status} {status}, which is not retried",
             HttpOperationException or HttpRequestException => $"it could not be reached: {Innermost(exception).Message} ({tries})",
             _ => null,
         };

@@ -78,9 +78,10 @@ public sealed class LlmChatTests : IAsyncLifetime
         using var chat = Chat();
         _chat.Enqueue(ScriptedAnswer.Error(HttpStatusCode.BadRequest), ScriptedAnswer.Text("never asked"));
 
-        await Assert.ThrowsAnyAsync<Exception>(() => chat.CompleteAsync(Settings(), new LlmCallContext("k/1", "t", "", "", ""), [LlmMessage.User("hi")], CancellationToken.None));
+        var error = await Assert.ThrowsAsync<LlmUnavailableException>(() => chat.CompleteAsync(Settings(), new LlmCallContext("k/1", "t", "", "", ""), [LlmMessage.User("hi")], CancellationToken.None));
 
         Assert.Equal(1, _chat.Calls);
+        Assert.Contains("it answered 400 BadRequest, which is not retried", error.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
