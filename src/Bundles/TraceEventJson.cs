@@ -38,4 +38,12 @@ public static class TraceEventJson
             Attributes = new SortedDictionary<string, string>(e.Attributes, StringComparer.Ordinal),
         }, Json);
     }
+
+    /// <summary>Reads a line <see cref="Serialize"/> wrote back into an event.</summary>
+    /// <exception cref="JsonException">The line is not such an event.</exception>
+    public static TraceEvent Deserialize(string line)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        return JsonSerializer.Deserialize<TraceEvent>(line, Json) ?? throw new JsonException("The line holds no trace event.");
+    }
 }

@@ -116,6 +116,10 @@ public interface ITenantGrain : IGrainWithStringKey
     [Alias("SubmitRun")]
     Task<RunSubmission> SubmitRunAsync(RunRequest request);
 
+    /// <summary>The run an earlier submission with <paramref name="idempotencyKey"/> started, or null (nothing is started).</summary>
+    [Alias("FindSubmission"), ReadOnly]
+    Task<RunSubmission?> FindSubmissionAsync(string idempotencyKey);
+
     /// <summary>The tenant's most recent runs, newest first.</summary>
     [Alias("ListRuns")]
     Task<ImmutableArray<TenantRunEntry>> ListRunsAsync(int max);

@@ -89,6 +89,18 @@ public sealed record RunRequest
     /// empty then means none, rather than the tenant's promoted release.
     /// </summary>
     [Id(3)] public bool BaselineRecorded { get; init; }
+
+    /// <summary>The prompt the planner turned into <see cref="BlueprintJson"/>, or empty when a blueprint was submitted.</summary>
+    [Id(4)] public string Prompt { get; init; } = "";
+
+    /// <summary>The planner's calls to the model (recorded in the run's trace with the prompt).</summary>
+    [Id(5)] public ImmutableArray<LlmExchange> PlannerExchanges { get; init; } = [];
+
+    /// <summary>True for a replay: the run calls no model and answers every model call from <see cref="RecordedExchanges"/>.</summary>
+    [Id(6)] public bool Replay { get; init; }
+
+    /// <summary>A replay's recorded model calls (from the original run's trace).</summary>
+    [Id(7)] public ImmutableArray<LlmExchange> RecordedExchanges { get; init; } = [];
 }
 
 /// <summary>What submitting a run returns at once; the run proceeds without the caller.</summary>
@@ -119,6 +131,12 @@ public sealed record RunStart
 
     /// <summary>True when <see cref="BaselineBlueprintJson"/> is used as it is (empty: no baseline).</summary>
     [Id(4)] public bool BaselineRecorded { get; init; }
+
+    /// <summary>The prompt the planner turned into the blueprint, or empty.</summary>
+    [Id(5)] public string Prompt { get; init; } = "";
+
+    /// <summary>The planner's calls to the model, journaled at the run's start.</summary>
+    [Id(6)] public ImmutableArray<LlmExchange> PlannerExchanges { get; init; } = [];
 }
 
 /// <summary>A task's state as the run sees it.</summary>

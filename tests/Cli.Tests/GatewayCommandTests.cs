@@ -209,6 +209,19 @@ public sealed partial class GatewayCommandTests(CliGatewayFixture fixture, ITest
     }
 
     [Fact]
+    public async Task SubmitWithAPromptForATenantWithoutAChatModelExitsTwoNamingTheSetting()
+    {
+        var (tenantId, key, _) = await fixture.NewTenantAsync();
+
+        var result = await fixture.InvokeAsync(key, "submit", "--prompt", "A notes service.");
+
+        Assert.True(result.Exit == 2, $"{result.Exit} {result.Out} {result.Err}");
+        var error = result.Err.Replace(Environment.NewLine, "", StringComparison.Ordinal);
+        Assert.Contains($"No LLM endpoint is configured for tenant '{tenantId}'", error, StringComparison.Ordinal);
+        Assert.Contains($"Factory:Llm:Tenants:{tenantId}:Endpoint", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task BlueprintRegistryVerbsRegisterListAndGet()
     {
         var (_, key, _) = await fixture.NewTenantAsync();

@@ -184,6 +184,10 @@ internal sealed class GatewayConnection : IDisposable
                 }
 
                 return ExitCodes.RunFailed;
+            case StatusCode.Unavailable when exception.Status.DebugException is null:
+                // Answered by the gateway (the cluster, or a tenant's chat endpoint), not a transport failure.
+                Error(errors, $"Unavailable: {detail}");
+                return ExitCodes.RunFailed;
             case StatusCode.Unavailable:
                 Error(errors, $"Gateway not reachable at {gateway}: {detail}");
                 return ExitCodes.RunFailed;

@@ -118,7 +118,14 @@ internal static class ReplayCommand
                 return ExitCodes.Differences;
             }
 
-            var submission = await factory.Grains.GetGrain<ITenantGrain>(manifest.TenantId).SubmitRunAsync(new RunRequest { BlueprintJson = recorded.BlueprintJson, BaselineBlueprintJson = recorded.BaselineJson, BaselineRecorded = true });
+            var submission = await factory.Grains.GetGrain<ITenantGrain>(manifest.TenantId).SubmitRunAsync(new RunRequest
+            {
+                BlueprintJson = recorded.BlueprintJson,
+                BaselineBlueprintJson = recorded.BaselineJson,
+                BaselineRecorded = true,
+                Replay = true,
+                RecordedExchanges = LlmTrace.Recorded(recorded.Events.Select(TraceEventJson.Deserialize)),
+            });
             console.MarkupLine($"Replaying run [bold]{manifest.RunId}[/] of {Markup.Escape(manifest.Blueprint.Name)}@{Markup.Escape(manifest.Blueprint.Version)} for tenant {Markup.Escape(manifest.TenantId)} as run [bold]{submission.RunId}[/]");
             var run = factory.Grains.GetGrain<IRunGrain>(submission.RunId);
             var events = new List<string>();

@@ -14,7 +14,8 @@ internal static class RunCommand
 {
     public static Command Create(IAnsiConsole console, IAnsiConsole errors)
     {
-        var blueprint = new Argument<FileInfo>("blueprint") { Description = "The blueprint YAML file." };
+        var blueprint = new Argument<FileInfo?>("blueprint") { Description = "The blueprint YAML file.", Arity = ArgumentArity.ZeroOrOne };
+        var prompt = new Option<string?>("--prompt") { Description = "Describe the service instead of giving a blueprint: the tenant's chat model (Factory:Llm) plans the blueprint." };
         var output = new Option<DirectoryInfo>("--out", "-o")
         {
             Description = "Folder for the generated modules and the trace.",
@@ -28,10 +29,11 @@ internal static class RunCommand
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Show the silo's logs." };
         var command = new Command("run", "Run a blueprint on an embedded single-node Factory and write its output.")
         {
-            blueprint, output, tenant, store, templates, runs, bundle, verbose,
+            blueprint, prompt, output, tenant, store, templates, runs, bundle, verbose,
         };
         command.SetAction((parse, cancellationToken) => ExecuteAsync(new RunArguments(
-            parse.GetValue(blueprint)!,
+            parse.GetValue(blueprint),
+            parse.GetValue(prompt),
             parse.GetValue(output)!,
             parse.GetValue(tenant)!,
             parse.GetValue(store),
@@ -42,13 +44,26 @@ internal static class RunCommand
         return command;
     }
 
-    private sealed record RunArguments(FileInfo Blueprint, DirectoryInfo Out, string Tenant, DirectoryInfo? Store, DirectoryInfo? Templates, DirectoryInfo? Runs, FileInfo? Bundle, bool Verbose);
+    private sealed record RunArguments(FileInfo? Blueprint, string? Prompt, DirectoryInfo Out, string Tenant, DirectoryInfo? Store, DirectoryInfo? Templates, DirectoryInfo? Runs, FileInfo? Bundle, bool Verbose);
 
     private static async Task<int> ExecuteAsync(RunArguments args, IAnsiConsole console, IAnsiConsole errors, CancellationToken cancellationToken)
     {
-        if (BlueprintInput.Load(args.Blueprint, errors) is not { Blueprint: { } blueprint, CanonicalJson: { } canonical })
+        if ((args.Blueprint is null) == string.IsNullOrWhiteSpace(args.Prompt))
         {
+            errors.MarkupLine("[red]Give either a blueprint file or --prompt \"text\".[/]");
             return ExitCodes.InvalidInput;
+        }
+
+        Blueprints.Blueprint? blueprint = null;
+        string? canonical = null;
+        if (args.Blueprint is not null)
+        {
+            if (BlueprintInput.Load(args.Blueprint, errors) is not { Blueprint: { } loaded, CanonicalJson: { } json })
+            {
+                return ExitCodes.InvalidInput;
+            }
+
+            (blueprint, canonical) = (loaded, json);
         }
 
         if (!TenantIds.IsValid(args.Tenant))
@@ -63,10 +78,34 @@ internal static class RunCommand
             // The embedded silo starts empty: the tenant's promoted release of this blueprint, which the
             // breaking-change gate compares with, comes from the run library.
             var library = RunLibrary.For(args.Runs?.FullName, args.Store?.FullName);
-            var baseline = await library.FindPromotedBlueprintAsync(args.Tenant, blueprint.Metadata.Name, cancellationToken);
             await using var factory = await EmbeddedFactory.StartAsync(args.Store?.FullName, args.Templates?.FullName, args.Verbose, cancellationToken);
-            var submission = await factory.Grains.GetGrain<ITenantGrain>(args.Tenant)
-                .SubmitRunAsync(new RunRequest { BlueprintJson = canonical, BaselineBlueprintJson = baseline, BaselineRecorded = true });
+            PlannedBlueprint? planned = null;
+            if (blueprint is null || canonical is null)
+            {
+                try
+                {
+                    planned = await factory.Grains.GetGrain<IPlannerGrain>(args.Tenant).PlanAsync(args.Prompt!);
+                }
+                catch (Exception exception) when (exception is LlmNotConfiguredException or BlueprintPlanningException or ArgumentException)
+                {
+                    errors.MarkupLine($"[red]{Markup.Escape(exception.Message)}[/]");
+                    return ExitCodes.InvalidInput;
+                }
+
+                canonical = planned.CanonicalJson;
+                blueprint = Blueprints.BlueprintLoader.Load(canonical).Blueprint!;
+                console.MarkupLine($"Planned {Markup.Escape(planned.Name)}@{Markup.Escape(planned.Version)} (sha256 {planned.Sha256[..12]}…) from the prompt in {planned.Exchanges.Length} answer(s)");
+            }
+
+            var baseline = await library.FindPromotedBlueprintAsync(args.Tenant, blueprint.Metadata.Name, cancellationToken);
+            var submission = await factory.Grains.GetGrain<ITenantGrain>(args.Tenant).SubmitRunAsync(new RunRequest
+            {
+                BlueprintJson = canonical,
+                BaselineBlueprintJson = baseline,
+                BaselineRecorded = true,
+                Prompt = planned is null ? "" : args.Prompt!,
+                PlannerExchanges = planned?.Exchanges ?? [],
+            });
             var run = factory.Grains.GetGrain<IRunGrain>(submission.RunId);
             console.MarkupLine($"Run [bold]{submission.RunId}[/] of {Markup.Escape(blueprint.Metadata.Name)}@{Markup.Escape(blueprint.Metadata.Version)} for tenant {Markup.Escape(args.Tenant)} (trace {submission.TraceId})");
 

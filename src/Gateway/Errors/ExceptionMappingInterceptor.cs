@@ -83,6 +83,12 @@ public sealed partial class ExceptionMappingInterceptor(ILogger<ExceptionMapping
                 return GatewayErrors.Status(StatusCode.AlreadyExists, exception.Message);
             case BlueprintRejectedException rejected:
                 return GatewayErrors.InvalidBlueprint(rejected.Problems);
+            case BlueprintPlanningException planning:
+                return GatewayErrors.PlanningFailed(planning);
+            case LlmNotConfiguredException:
+                return GatewayErrors.Status(StatusCode.FailedPrecondition, exception.Message);
+            case LlmUnavailableException:
+                return GatewayErrors.Status(StatusCode.Unavailable, exception.Message);
             case UnknownEditionException or ArgumentException:
                 return GatewayErrors.Status(StatusCode.InvalidArgument, exception.Message);
             case NotSupportedException:

@@ -48,6 +48,19 @@ public static class GatewayErrors
         return Rich(Code.ResourceExhausted, exception.Message, failure);
     }
 
+    /// <summary>
+    /// INVALID_ARGUMENT for a prompt the planner could not turn into a valid blueprint: the message says how many
+    /// answers were tried, and each of the last answer's problems is a field violation (its blueprint path).
+    /// </summary>
+    public static RpcException PlanningFailed(BlueprintPlanningException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        var s = exception.Attempts == 1 ? " was" : "s were";
+        return BadRequest(
+            string.Create(CultureInfo.InvariantCulture, $"The planner's {exception.Attempts} answer{s} not a valid blueprint; rephrase the prompt or submit a blueprint. Last problem: {(exception.Problems.Length > 0 ? exception.Problems[0] : "none")}"),
+            exception.Problems.Select(SplitProblem));
+    }
+
     /// <summary>A plain status.</summary>
     public static RpcException Status(StatusCode code, string message) => new(new Grpc.Core.Status(code, message));
 

@@ -56,6 +56,8 @@ public sealed partial class RunsService
             BaselineBlueprintJson = baselineJson,
             BaselineRecorded = true,
             IdempotencyKey = request.IdempotencyKey,
+            Replay = true,
+            RecordedExchanges = LlmTrace.Recorded(await ReadJournalAsync(run.RunId, cancellation)),
         });
         return new V1.ReplayRunResponse { RunId = submission.RunId, TraceId = submission.TraceId, ReplayOf = run.RunId, Existing = submission.Existing };
     }
@@ -95,5 +97,22 @@ public sealed partial class RunsService
         }
 
         return snapshot;
+    }
+
+    /// <summary>The run's whole journal, page by page.</summary>
+    private async Task<List<TraceEvent>> ReadJournalAsync(string runId, CancellationToken cancellationToken)
+    {
+        var grain = cluster.GetGrain<IRunGrain>(runId);
+        var events = new List<TraceEvent>();
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var page = await grain.ReadJournalAsync(events.Count, 1000);
+            events.AddRange(page);
+            if (page.Length < 1000)
+            {
+                return events;
+            }
+        }
     }
 }

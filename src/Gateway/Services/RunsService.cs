@@ -32,17 +32,30 @@ public sealed partial class RunsService(IClusterClient cluster) : V1.Runs.RunsBa
             throw GatewayErrors.InvalidField("idempotency_key", $"at most {MaxIdempotencyKeyLength} characters");
         }
 
+        if (request.BlueprintCase == V1.SubmitRunRequest.BlueprintOneofCase.Prompt
+            && await cluster.GetGrain<ITenantGrain>(tenantId).FindSubmissionAsync(request.IdempotencyKey) is { } earlier)
+        {
+            // A repeated prompt submission: the run it started, without planning again.
+            return new V1.SubmitRunResponse { RunId = earlier.RunId, TraceId = earlier.TraceId, Existing = true };
+        }
+
+        var planned = request.BlueprintCase == V1.SubmitRunRequest.BlueprintOneofCase.Prompt
+            ? await cluster.GetGrain<IPlannerGrain>(tenantId).PlanAsync(request.Prompt)
+            : null;
         var json = request.BlueprintCase switch
         {
             V1.SubmitRunRequest.BlueprintOneofCase.Yaml => BlueprintEdge.CanonicalJson(request.Yaml),
             V1.SubmitRunRequest.BlueprintOneofCase.Registered => await RegisteredJsonAsync(tenantId, request.Registered),
-            _ => throw GatewayErrors.InvalidField("blueprint", "set yaml (the blueprint document) or registered (name@version)"),
+            V1.SubmitRunRequest.BlueprintOneofCase.Prompt => planned!.CanonicalJson,
+            _ => throw GatewayErrors.InvalidField("blueprint", "set yaml (the blueprint document), registered (name@version) or prompt"),
         };
 
         var submission = await cluster.GetGrain<ITenantGrain>(tenantId).SubmitRunAsync(new RunRequest
         {
             BlueprintJson = json,
             IdempotencyKey = request.IdempotencyKey,
+            Prompt = planned is null ? "" : request.Prompt,
+            PlannerExchanges = planned?.Exchanges ?? [],
         });
         return new V1.SubmitRunResponse { RunId = submission.RunId, TraceId = submission.TraceId, Existing = submission.Existing };
     }

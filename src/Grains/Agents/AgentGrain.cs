@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
 using Factory.Grains.Redaction;
+using Factory.Grains.Llm;
 using Factory.Grains.Runs;
 using Factory.Grains.Runtime;
 using Factory.Grains.Skills;
@@ -35,6 +36,8 @@ public sealed partial class AgentGrain(
     IArtifactStore store,
     BlueprintCache blueprints,
     GateStep gateStep,
+    HandlerAuthor handlerAuthor,
+    LlmSessions llm,
     FactoryInstruments instruments,
     ITraceRedactor redactor,
     ISkillCostCalculator costs,
@@ -111,9 +114,20 @@ public sealed partial class AgentGrain(
                 Module = module,
                 Upstream = [.. work.Upstream.Select(a => ToUpstream(work.Module, a)).OrderBy(a => a.Path, StringComparer.Ordinal)],
             };
+            input = await handlerAuthor.WithRecordedBodiesAsync(input, work.Upstream, work.Module, cancellationToken);
+            GateResult? handlerBlock = null;
+            if (work.Role == AgentRoles.Developer && HandlerAuthor.Needing(blueprint, module).Count > 0
+                && await llm.OpenAsync(GrainFactory, work.TenantId, work.RunId) is { } session
+                && await HandlerAuthor.ToWriteAsync(session, blueprint, module, work) is { Count: > 0 } operations)
+            {
+                failedSkill = LlmTrace.HandlerSkill;
+                (input, handlerBlock, var batch) = await WriteHandlersAsync(session, operations, input, work, events, spanId, artifacts, cancellationToken);
+                await stream.OnNextBatchAsync(batch);
+                failedSkill = null;
+            }
 
             var kernel = kernels.CreateKernel(work.Role);
-            foreach (var skill in kernels.Pack.SkillsFor(work.Role))
+            foreach (var skill in handlerBlock is null ? kernels.Pack.SkillsFor(work.Role) : [])
             {
                 failedSkill = skill.Id;
                 var batch = await RunSkillAsync(kernel, skill, input, work, events, spanId, artifacts, cancellationToken);
@@ -121,7 +135,7 @@ public sealed partial class AgentGrain(
                 failedSkill = null;
             }
 
-            ImmutableArray<GateResult> gates = [];
+            ImmutableArray<GateResult> gates = handlerBlock is null ? [] : [handlerBlock];
             if (work.Role == AgentRoles.Validator)
             {
                 failedSkill = GateStep.SkillId;
@@ -257,11 +271,15 @@ public sealed partial class AgentGrain(
         ]);
     }
 
-    /// <summary>The skill's closing event, with its duration and what it cost (<see cref="SkillCost.Attributes"/>).</summary>
-    private TraceEvent SkillCompleted(string skillId, int artifactCount, long started, AgentWork work, TraceEventSequence events, string spanId, string agentSpanId)
+    /// <summary>
+    /// The skill's closing event, with its duration and what it cost (<see cref="SkillCost.Attributes"/>): its compute
+    /// time and, when it called a model, that model's tokens.
+    /// </summary>
+    private TraceEvent SkillCompleted(string skillId, int artifactCount, long started, AgentWork work, TraceEventSequence events, string spanId, string agentSpanId,
+        LlmTokens? tokens = null)
     {
         var elapsed = time.GetElapsedTime(started);
-        var cost = costs.Price(new SkillUsage(_edition, skillId, elapsed));
+        var cost = costs.Price(new SkillUsage(_edition, skillId, elapsed, tokens?.Input ?? 0, tokens?.Output ?? 0, tokens?.Model ?? ""));
         _costUsd += cost.TotalUsd;
         instruments.OnSkillEnded(skillId, elapsed, artifactCount);
         instruments.OnSkillCost(_edition, work.Role, cost.TotalUsd);

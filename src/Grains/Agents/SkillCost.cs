@@ -1,4 +1,5 @@
 using System.Globalization;
+using Factory.Grains.Llm;
 using Factory.Grains.Runtime;
 using Factory.Grains.Tenants;
 using Microsoft.Extensions.Options;
@@ -48,69 +49,22 @@ public interface ISkillCostCalculator
     SkillCost Price(SkillUsage usage);
 }
 
-/// <summary>One model's token prices, configured under <c>Factory:Llm:Prices:{model}</c>.</summary>
-public sealed class ModelPrice
-{
-    /// <summary>US dollars per million tokens sent. Default 0.</summary>
-    public decimal InputPerMillionUsd { get; set; }
-
-    /// <summary>US dollars per million tokens received. Default 0.</summary>
-    public decimal OutputPerMillionUsd { get; set; }
-}
-
-/// <summary>Model token prices (section <c>Factory:Llm</c>, key <c>Prices</c>).</summary>
-public sealed class LlmPricingOptions
-{
-    /// <summary>The configuration section.</summary>
-    public const string Section = "Factory:Llm";
-
-    /// <summary>Prices by model name (case-insensitive). A model not listed costs nothing per token. Default: none.</summary>
-    public Dictionary<string, ModelPrice> Prices { get; set; } = new(StringComparer.OrdinalIgnoreCase);
-}
-
-/// <summary>Checks <see cref="LlmPricingOptions"/> at start-up; each failure names the setting.</summary>
-public sealed class LlmPricingOptionsValidator : IValidateOptions<LlmPricingOptions>
-{
-    /// <inheritdoc/>
-    public ValidateOptionsResult Validate(string? name, LlmPricingOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var failures = new List<string>();
-        foreach (var (model, price) in options.Prices)
-        {
-            if (price is null || price.InputPerMillionUsd < 0 || price.OutputPerMillionUsd < 0)
-            {
-                failures.Add($"{LlmPricingOptions.Section}:Prices:{model} must set InputPerMillionUsd and OutputPerMillionUsd, neither negative.");
-            }
-        }
-
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-    }
-}
-
 /// <summary>
 /// Compute time times the edition's price (<c>Factory:Editions:{name}:ComputePricePerSecondUsd</c>, else
-/// <c>Factory:Runtime:ComputePricePerSecondUsd</c>), plus tokens times the model's prices (<c>Factory:Llm:Prices</c>).
+/// <c>Factory:Runtime:ComputePricePerSecondUsd</c>), plus tokens times the model's prices (<see cref="LlmOptions.Prices"/>, <c>Factory:Llm:Prices</c>).
 /// </summary>
 public sealed class SkillCostCalculator(
     IOptions<FactoryRuntimeOptions> runtime,
     IOptions<EditionOptions> editions,
-    IOptions<LlmPricingOptions> llm) : ISkillCostCalculator
+    IOptions<LlmOptions> llm) : ISkillCostCalculator
 {
-    private const decimal Million = 1_000_000m;
-
     /// <inheritdoc/>
     public SkillCost Price(SkillUsage usage)
     {
         ArgumentNullException.ThrowIfNull(usage);
         var perSecond = editions.Value.ComputePriceOf(usage.Edition) ?? runtime.Value.ComputePricePerSecondUsd;
         var compute = (decimal)usage.Compute.TotalSeconds * perSecond;
-        var tokens = 0m;
-        if (usage.Model.Length > 0 && llm.Value.Prices.TryGetValue(usage.Model, out var price) && price is not null)
-        {
-            tokens = (usage.TokensIn * price.InputPerMillionUsd + usage.TokensOut * price.OutputPerMillionUsd) / Million;
-        }
-
+        var tokens = usage.Model.Length > 0 ? llm.Value.Price(usage.Model, usage.TokensIn, usage.TokensOut) : 0m;
         return new SkillCost(usage, compute, tokens);
     }
 }

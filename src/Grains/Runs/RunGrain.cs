@@ -222,6 +222,11 @@ public sealed partial class RunGrain(
             new(TraceAttributes.Tasks, plan.Length.ToString(CultureInfo.InvariantCulture)),
             new("plan", string.Join(' ', plan.Select(t => t.Id))),
         ]));
+        foreach (var planned in Llm.PlannerTrace.Events(events, start, s.SpanId, hash))
+        {
+            await AppendAsync(planned);
+        }
+
         instruments.OnRunStarted(s.TenantId);
         LogRunStarted(logger, RunId, s.TenantId, s.BlueprintName, s.BlueprintVersion, plan.Length);
         await PublishSummaryAsync();

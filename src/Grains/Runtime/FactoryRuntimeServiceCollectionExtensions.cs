@@ -2,6 +2,7 @@ using Factory.Grains.Agents;
 using Factory.Grains.Gates;
 using Factory.Grains.Journal;
 using Factory.Grains.Redaction;
+using Factory.Grains.Llm;
 using Factory.Grains.Skills;
 using Factory.Grains.Storage;
 using Factory.Grains.Telemetry;
@@ -35,8 +36,6 @@ public static class FactoryRuntimeServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<FactoryInstruments>();
         services.TryAddSingleton<StorageRetry>();
-        services.AddOptions<LlmPricingOptions>().BindConfiguration(LlmPricingOptions.Section).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmPricingOptions>, LlmPricingOptionsValidator>());
         services.TryAddSingleton<ISkillCostCalculator, SkillCostCalculator>();
         services.AddFactoryRedaction();
         foreach (var generator in BuiltInArtifactGenerators.All)
@@ -54,6 +53,7 @@ public static class FactoryRuntimeServiceCollectionExtensions
             new ScribanSkillExecutor(sp.GetRequiredService<ITemplatePack>(), sp.GetServices<IArtifactGenerator>()));
         services.TryAddSingleton<SkillKernels>();
         services.AddFactoryGates();
+        services.AddFactoryLlm();
         services.TryAddSingleton<GateStep>();
         services.TryAddSingleton<IArtifactStore>(sp =>
             new FileSystemArtifactStore(sp.GetRequiredService<IOptions<FactoryRuntimeOptions>>().Value.ArtifactsPath));

@@ -78,6 +78,12 @@ public sealed record SkillInput
 
     /// <summary>Artifacts produced earlier in this module, ordered by path.</summary>
     public IReadOnlyList<UpstreamArtifact> Upstream { get; init; } = [];
+
+    /// <summary>
+    /// Handler bodies (C# statements) a chat model wrote for the module's operations with a <c>behavior</c>, by
+    /// operation name, once the compiler accepted them; empty offline (those operations then answer 501).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> HandlerBodies { get; init; } = new SortedDictionary<string, string>(StringComparer.Ordinal);
 }
 
 /// <summary>A file a skill produced: module-relative path, kind and UTF-8 content.</summary>

@@ -53,6 +53,9 @@ internal static partial class SkillViewModel
         foreach (var operation in module.Operations)
         {
             var model = OperationModel(operation, checker, entityModels, entitySpecs, domainEvents, upstreamPaths);
+            model["handler"] = input.HandlerBodies.TryGetValue(operation.Name, out var handler) ? handler : null;
+            model["handler_params"] = new ScriptArray(module.Entities.Select(e =>
+                (object)$"I{TemplateFunctions.Pascal(e)}Repository {TemplateFunctions.Camel(e)}Repository"));
             operations.Add(model);
             if (!pathIndex.TryGetValue(operation.Path, out var group))
             {

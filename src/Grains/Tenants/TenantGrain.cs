@@ -101,6 +101,12 @@ public sealed partial class TenantGrain(
         var now = time.GetUtcNow();
         CheckQuotas(request.BlueprintJson, now);
         var runId = Guid.CreateVersion7(now).ToString("N");
+        if (request.Replay)
+        {
+            // Before the run starts: its agents answer model calls from the record, never from a model.
+            await GrainFactory.GetGrain<ILlmLedgerGrain>(runId).LoadReplayAsync(request.RecordedExchanges);
+        }
+
         var snapshot = await GrainFactory.GetGrain<IRunGrain>(runId).StartAsync(new RunStart
         {
             TenantId = TenantId,
@@ -108,6 +114,8 @@ public sealed partial class TenantGrain(
             SubmittedAt = now,
             BaselineBlueprintJson = request.BaselineBlueprintJson,
             BaselineRecorded = request.BaselineRecorded,
+            Prompt = request.Prompt,
+            PlannerExchanges = request.PlannerExchanges,
         });
 
         var s = state.State;
@@ -139,6 +147,18 @@ public sealed partial class TenantGrain(
 
         await state.WriteStateAsync();
         return new RunSubmission(runId, snapshot.TraceId, Existing: false);
+    }
+
+    /// <inheritdoc/>
+    public async Task<RunSubmission?> FindSubmissionAsync(string idempotencyKey)
+    {
+        if (string.IsNullOrEmpty(idempotencyKey) || !state.State.IdempotencyKeys.TryGetValue(idempotencyKey, out var existing))
+        {
+            return null;
+        }
+
+        var known = await GrainFactory.GetGrain<IRunGrain>(existing).GetSnapshotAsync();
+        return new RunSubmission(existing, known.TraceId, Existing: true);
     }
 
     /// <summary>Refuses the submission, before anything starts, when it would take the tenant over a quota of its edition.</summary>

@@ -45,14 +45,30 @@ public sealed partial class GeneratedServiceBuildTests
         await RenderBuildAndTestAsync(blueprint, hash, blueprint.Modules[0].Name, "injected");
     }
 
-    private static async Task RenderBuildAndTestAsync(Blueprint blueprint, string hash, string moduleName, string label)
+    [Fact]
+    public async Task ModuleWithAWrittenHandlerBuildsAndItsTestsPass()
+    {
+        var (blueprint, hash) = SkillTestSupport.LoadSample(Path.Combine(SkillTestSupport.BlueprintsFolder(), "todo-service.yaml"));
+        var body = Factory.Grains.Llm.HandlerAuthor.Body("""
+            if (!Guid.TryParse(id, out var key) || todoItemRepository.Get(key) is not { } item)
+            {
+                return TypedResults.NotFound();
+            }
+
+            return TypedResults.Ok(item);
+            """);
+
+        await RenderBuildAndTestAsync(blueprint, hash, "todos", "handler", new Dictionary<string, string> { ["CompleteTodo"] = body });
+    }
+
+    private static async Task RenderBuildAndTestAsync(Blueprint blueprint, string hash, string moduleName, string label, IReadOnlyDictionary<string, string>? handlerBodies = null)
     {
         var module = blueprint.Modules.Single(m => m.Name == moduleName);
         var work = Directory.CreateTempSubdirectory($"factory-service-{label}-{module.Name}-");
         var folder = Path.Combine(work.FullName, module.Name);
 
         var executor = new ScribanSkillExecutor(SkillTestSupport.Pack);
-        var files = SkillTestSupport.RenderModule(executor, SkillTestSupport.Pack, blueprint, hash, module);
+        var files = SkillTestSupport.RenderModule(executor, SkillTestSupport.Pack, blueprint, hash, module, handlerBodies);
         SkillTestSupport.WriteTo(folder, files);
 
         var expected = ExpectedTestCount(files, module);

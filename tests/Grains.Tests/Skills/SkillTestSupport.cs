@@ -28,7 +28,8 @@ internal static class SkillTestSupport
     public static string Sha256(ReadOnlyMemory<byte> content) => Convert.ToHexStringLower(SHA256.HashData(content.Span));
 
     /// <summary>Renders every skill of every role for one module, feeding each role the artifacts of the roles before it.</summary>
-    public static IReadOnlyList<GeneratedFile> RenderModule(ISkillExecutor executor, ITemplatePack pack, Blueprint blueprint, string hash, ModuleSpec module)
+    public static IReadOnlyList<GeneratedFile> RenderModule(ISkillExecutor executor, ITemplatePack pack, Blueprint blueprint, string hash, ModuleSpec module,
+        IReadOnlyDictionary<string, string>? handlerBodies = null)
     {
         var all = new List<(GeneratedFile File, SkillDescriptor Skill)>();
         foreach (var role in AgentRoles.All)
@@ -38,6 +39,11 @@ internal static class SkillTestSupport
                 .OrderBy(a => a.Path, StringComparer.Ordinal)
                 .ToList();
             var input = new SkillInput { Blueprint = blueprint, BlueprintHash = hash, Module = module, Upstream = upstream };
+            if (handlerBodies is not null)
+            {
+                input = input with { HandlerBodies = handlerBodies };
+            }
+
             foreach (var skill in pack.SkillsFor(role))
             {
                 all.AddRange(executor.Execute(skill, input).Select(f => (f, skill)));

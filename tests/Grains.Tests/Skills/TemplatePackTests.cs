@@ -20,7 +20,7 @@ public sealed class TemplatePackTests : IDisposable
         var pack = TemplatePack.LoadEmbedded();
 
         Assert.Equal("dotnet-service", pack.Name);
-        Assert.Equal("2.0.0", pack.Version);
+        Assert.Equal("2.1.0", pack.Version);
         // The validator's skill is built in (the gates); every other role has template skills.
         foreach (var role in AgentRoles.All.Where(r => r != AgentRoles.Validator))
         {

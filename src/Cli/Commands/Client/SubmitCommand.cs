@@ -6,7 +6,7 @@ using V1 = Factory.Gateway.V1;
 namespace Factory.Cli.Commands.Client;
 
 /// <summary>
-/// <c>factory submit BLUEPRINT.yaml | --registered NAME@VERSION [--idempotency-key K] [--watch]</c>: submits a run
+/// <c>factory submit BLUEPRINT.yaml | --registered NAME@VERSION | --prompt TEXT [--idempotency-key K] [--watch]</c>: submits a run
 /// to the gateway and prints its run id and trace id; with <c>--watch</c>, follows it to its end and exits as
 /// <c>factory run</c> does.
 /// </summary>
@@ -16,17 +16,19 @@ internal static class SubmitCommand
     {
         var blueprint = new Argument<FileInfo?>("blueprint") { Description = "The blueprint YAML file.", Arity = ArgumentArity.ZeroOrOne };
         var registered = new Option<string?>("--registered") { Description = "Run a registered blueprint, name@version, instead of a file." };
+        var prompt = new Option<string?>("--prompt") { Description = "Describe the service instead: the tenant's chat model plans the blueprint (needs an LLM endpoint configured for the tenant)." };
         var idempotencyKey = new Option<string?>("--idempotency-key") { Description = "The same key from the same tenant returns the same run." };
         var watch = new Option<bool>("--watch", "-w") { Description = "Follow the run to its end; exit 0 (succeeded), 1 (failed), 3 (blocked)." };
-        var command = new Command("submit", "Submit a run to the gateway.") { blueprint, registered, idempotencyKey, watch };
+        var command = new Command("submit", "Submit a run to the gateway.") { blueprint, registered, prompt, idempotencyKey, watch };
         var gateway = GatewayConnection.AddOptions(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var file = parse.GetValue(blueprint);
             var name = parse.GetValue(registered);
-            if ((file is null) == string.IsNullOrEmpty(name))
+            var text = parse.GetValue(prompt);
+            if ((file is null ? 0 : 1) + (string.IsNullOrEmpty(name) ? 0 : 1) + (string.IsNullOrEmpty(text) ? 0 : 1) != 1)
             {
-                errors.MarkupLine("[red]Give either a blueprint file or --registered name@version.[/]");
+                errors.MarkupLine("[red]Give one of: a blueprint file, --registered name@version, or --prompt \"text\".[/]");
                 return ExitCodes.InvalidInput;
             }
 
@@ -41,9 +43,13 @@ internal static class SubmitCommand
 
                 request.Yaml = await File.ReadAllTextAsync(file.FullName, cancellationToken);
             }
-            else
+            else if (!string.IsNullOrEmpty(name))
             {
                 request.Registered = name;
+            }
+            else
+            {
+                request.Prompt = text;
             }
 
             return await GatewayConnection.RunAsync(parse, gateway, errors, runId: null, async connection =>
