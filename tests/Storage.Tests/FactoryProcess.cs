@@ -35,10 +35,12 @@ public sealed class FactoryProcess : IAsyncDisposable
         SiloPort = FreePort();
         GatewayPort = FreePort();
         GrpcPort = FreePort();
+        ObservabilityPort = FreePort();
         _environment = settings.ToDictionary(kv => kv.Key.Replace(":", "__", StringComparison.Ordinal), kv => kv.Value, StringComparer.Ordinal);
         _environment["Factory__SiloPort"] = SiloPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         _environment["Factory__GatewayPort"] = GatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         _environment["Factory__Gateway__Urls"] = Url;
+        _environment["Factory__Observability__Url"] = $"http://127.0.0.1:{ObservabilityPort}";
         _environment["DOTNET_ENVIRONMENT"] = "Production";
         _environment["Logging__LogLevel__Default"] = "Warning";
         _environment["Logging__LogLevel__Factory"] = "Information";
@@ -52,6 +54,9 @@ public sealed class FactoryProcess : IAsyncDisposable
 
     /// <summary>Orleans gateway port (for Orleans clients).</summary>
     public int GatewayPort { get; }
+
+    /// <summary>The silo's metrics and dashboard port (each silo on this machine needs its own).</summary>
+    public int ObservabilityPort { get; }
 
     /// <summary>The co-hosted gRPC API's port.</summary>
     public int GrpcPort { get; }
