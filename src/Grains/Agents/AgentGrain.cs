@@ -80,6 +80,12 @@ public sealed partial class AgentGrain(
             var result = state.State.Result ?? await ExecuteSkillsAsync(work, cancellationToken);
             await GrainFactory.GetGrain<IModuleGrain>($"{work.RunId}/{work.Module}").OnAgentFinishedAsync(result);
         }
+        catch (OrleansMessageRejectionException exception)
+        {
+            // A grain it called was on a silo that died: not the skills' fault. Nothing is recorded as ended, so the
+            // run's re-drive starts this agent again once the cluster has moved that grain.
+            LogAgentInterrupted(logger, work.RunId, work.Module, work.Role, exception.Message);
+        }
         finally
         {
             _work?.Dispose();
@@ -148,7 +154,8 @@ public sealed partial class AgentGrain(
             await stream.OnNextAsync(events.Next(TraceEventTypes.AgentCompleted, work.Module, work.Role, spanId: spanId, parentSpanId: work.ParentSpanId,
                 attributes: [new(TraceAttributes.Artifacts, artifacts.Count.ToString(CultureInfo.InvariantCulture))]));
         }
-        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception exception) when ((exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            && exception is not OrleansMessageRejectionException)
         {
             var reason = failedSkill is null
                 ? $"agent {work.Role} on module {work.Module} failed: {exception.Message}"
