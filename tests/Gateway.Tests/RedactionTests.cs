@@ -11,7 +11,7 @@ namespace Factory.Gateway.Tests;
 
 /// <summary>
 /// A cluster and gateway whose logs (every silo's and the gateway's) are collected, with an in-memory exporter
-/// collecting every span of the process.
+/// collecting every span of the process, and a chat model on loopback for tenant <see cref="PromptTenant"/> (prompts).
 /// </summary>
 public sealed class RedactionFixture : IAsyncLifetime
 {
@@ -21,6 +21,11 @@ public sealed class RedactionFixture : IAsyncLifetime
     private FactoryCluster? _cluster;
 
     public List<Activity> Spans { get; } = [];
+
+    public FakeChatEndpoint Chat { get; private set; } = null!;
+
+    /// <summary>The tenant with a chat model.</summary>
+    public const string PromptTenant = "redaction-prompts";
 
     public FactoryCluster Cluster => _cluster ?? throw new InvalidOperationException("not started");
 
@@ -37,7 +42,12 @@ public sealed class RedactionFixture : IAsyncLifetime
             .SetSampler(new AlwaysOnSampler())
             .AddInMemoryExporter(Spans)
             .Build();
-        _cluster = await FactoryCluster.StartAsync(captureLogs: true);
+        Chat = await FakeChatEndpoint.StartAsync();
+        _cluster = await FactoryCluster.StartAsync(captureLogs: true, settings: new Dictionary<string, string?>
+        {
+            [$"Factory:Llm:Tenants:{PromptTenant}:Endpoint"] = Chat.BaseUrl.ToString(),
+            [$"Factory:Llm:Tenants:{PromptTenant}:Model"] = "test-model",
+        });
         _gateway = await TestGateway.StartAsync(_cluster.Client, GatewayFixture.Sha256Hex(GatewayFixture.OperatorKey),
             configure: b => b.Services.AddFakeLogging());
         _channel = Grpc.Net.Client.GrpcChannel.ForAddress(_gateway.Url);
@@ -57,6 +67,10 @@ public sealed class RedactionFixture : IAsyncLifetime
         }
 
         _tracing?.Dispose();
+        if (Chat is not null)
+        {
+            await Chat.DisposeAsync();
+        }
     }
 }
 
@@ -133,16 +147,26 @@ public sealed class RedactionTests(RedactionFixture fixture) : IClassFixture<Red
             new V1.SubmitRunRequest { Yaml = yaml.Replace("  owner: productivity-team\n", $"  owner: \"team {SecretSamples[0]}\"\n", StringComparison.Ordinal) }, headers).ResponseAsync);
         Assert.Equal(Grpc.Core.StatusCode.InvalidArgument, refused.StatusCode);
 
+        // A run planned from a prompt full of secrets and personal data (the model answers a clean blueprint).
+        fixture.Chat.Enqueue(ScriptedAnswer.Text(Llm.PromptPlanningTests.NotesJson));
+        var prompt = $"A notes service for {PersonalSamples[0]} ({PersonalSamples[1]}); use the key {SecretSamples[0]}, password={SecretSamples[3]}, card {PersonalSamples[4]}";
+        var (_, promptKey) = await NewTenantAsync(RedactionFixture.PromptTenant);
+        var promptHeaders = GatewayFixture.Bearer(promptKey);
+        var planned = (await fixture.Runs.SubmitRunAsync(new V1.SubmitRunRequest { Prompt = prompt }, promptHeaders)).RunId;
+        Assert.Equal("RunSucceeded", (await WatchToEndAsync(promptHeaders, planned))[^1].Type);
+        Assert.Contains(SecretSamples[0], fixture.Chat.Requests[^1].LastUser, StringComparison.Ordinal); // the model itself got the prompt
+
         var recorded = new List<(string Where, string Text)>();
         var journal = await WatchToEndAsync(headers, runId);
         recorded.AddRange(journal.Select(e => ($"gateway journal {e.Sequence}", e.ToString())));
         recorded.AddRange((await WatchToEndAsync(headers, second)).Select(e => ($"gateway journal of {second} {e.Sequence}", e.ToString())));
-        foreach (var id in new[] { runId, second })
+        recorded.AddRange((await WatchToEndAsync(promptHeaders, planned)).Select(e => ($"gateway journal of {planned} {e.Sequence}", e.ToString())));
+        foreach (var (id, owner) in new[] { (runId, headers), (second, headers), (planned, promptHeaders) })
         {
             var events = await fixture.Cluster.Client.GetGrain<IRunGrain>(id).ReadJournalAsync(0, 1000);
             recorded.AddRange(events.Select(e => ($"journal {id} {e.Sequence}", string.Join('\n', e.Attributes.Select(a => a.Key + "=" + a.Value)))));
-            recorded.Add(($"run {id}", (await fixture.Runs.GetRunAsync(new V1.GetRunRequest { RunId = id }, headers)).ToString()));
-            recorded.AddRange(await BundleEntriesAsync(headers, id));
+            recorded.Add(($"run {id}", (await fixture.Runs.GetRunAsync(new V1.GetRunRequest { RunId = id }, owner)).ToString()));
+            recorded.AddRange(await BundleEntriesAsync(owner, id));
         }
 
         recorded.Add(("refusal", refused.Status.Detail + string.Join('\n', refused.Trailers.Select(t => t.IsBinary ? Encoding.UTF8.GetString(t.ValueBytes) : t.Value))));
@@ -171,6 +195,9 @@ public sealed class RedactionTests(RedactionFixture fixture) : IClassFixture<Red
         Assert.Contains("***secret***", feedbackEvent.Attributes["comment"], StringComparison.Ordinal);
         Assert.Contains("***pii***", feedbackEvent.Attributes["comment"], StringComparison.Ordinal);
         Assert.StartsWith("Thanks! Key ***secret***", feedbackEvent.Attributes["comment"], StringComparison.Ordinal);
+        var plannedEvent = Assert.Single(await WatchToEndAsync(promptHeaders, planned), e => e.Type == LlmTrace.BlueprintPlanned);
+        Assert.StartsWith("A notes service for ***pii***", plannedEvent.Attributes[LlmTrace.Prompt], StringComparison.Ordinal);
+        Assert.Contains("***secret***", plannedEvent.Attributes[LlmTrace.Prompt], StringComparison.Ordinal);
         var blueprintJson = recorded.Single(r => r.Where == $"bundle {runId} blueprint.json").Text;
         Assert.Contains("\"example\":\"***pii***\"", blueprintJson, StringComparison.Ordinal);
         Assert.Contains("Todo items; support: ***pii***", blueprintJson, StringComparison.Ordinal);
@@ -214,9 +241,9 @@ public sealed class RedactionTests(RedactionFixture fixture) : IClassFixture<Red
         return entries;
     }
 
-    private async Task<(string TenantId, string Key)> NewTenantAsync()
+    private async Task<(string TenantId, string Key)> NewTenantAsync(string? tenantId = null)
     {
-        var tenantId = "t" + Guid.NewGuid().ToString("N")[..12];
+        tenantId ??= "t" + Guid.NewGuid().ToString("N")[..12];
         await fixture.Operators.CreateTenantAsync(new V1.CreateTenantRequest { TenantId = tenantId, Edition = GatewayFixture.Edition }, GatewayFixture.OperatorHeaders);
         var key = await fixture.Operators.IssueApiKeyAsync(new V1.IssueApiKeyRequest { TenantId = tenantId }, GatewayFixture.OperatorHeaders);
         return (tenantId, key.Secret);
