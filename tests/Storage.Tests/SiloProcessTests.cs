@@ -15,10 +15,12 @@ public sealed class SiloProcessTests(PostgresServer server, ITestOutputHelper ou
     private const string Blueprint = "clinic-appointments.yaml";
     private static readonly TimeSpan RunsTimeout = TimeSpan.FromMinutes(4);
 
-    [Fact]
-    public async Task RunsInFlightWhenTheSiloIsKilledFinishOnceItIsBackWithGapFreeJournalsAndNoTaskCompletedTwice()
+    [Theory]
+    [InlineData("Memory")]
+    [InlineData("AdoNet")]
+    public async Task RunsInFlightWhenTheSiloIsKilledFinishOnceItIsBackWithGapFreeJournalsAndNoTaskCompletedTwice(string streamProvider)
     {
-        await using var cluster = ProcessCluster.On(await server.CreateDatabaseAsync());
+        await using var cluster = ProcessCluster.On(await server.CreateDatabaseAsync(), streamProvider: streamProvider);
         var silo = await cluster.StartSiloAsync("silo");
         var channel = cluster.Channel(silo);
         var tenant = await ProcessCluster.NewTenantAsync(channel);
@@ -57,7 +59,7 @@ public sealed class SiloProcessTests(PostgresServer server, ITestOutputHelper ou
         var fromStart = await WithOutputAsync(cluster, Task.WhenAll(ends));
         var allEnded = resumed.Elapsed;
         var watched = await WithOutputAsync(cluster, watcher);
-        output.WriteLine($"{inFlight.Count} of {runIds.Count} runs in flight at the SIGKILL; silo serving again after {restartedIn.TotalSeconds:F1} s; every run ended {allEnded.TotalSeconds:F1} s after the restart began");
+        output.WriteLine($"{streamProvider} streams: {inFlight.Count} of {runIds.Count} runs in flight at the SIGKILL; silo serving again after {restartedIn.TotalSeconds:F1} s; every run ended {allEnded.TotalSeconds:F1} s after the restart began");
 
         var runs = new V1.Runs.RunsClient(channel);
         Dictionary<string, string>? firstArtifacts = null;
