@@ -92,10 +92,12 @@ public sealed class SiloProcessTests(PostgresServer server, ITestOutputHelper ou
         Assert.Equal(fromStart[0].Events.Select(e => e.EventId), watched.Events.Select(e => e.EventId));
     }
 
-    [Fact]
-    public async Task SiloProcessesFormOneClusterSpreadRunsAndFinishTheRunsOfOneThatIsKilled()
+    [Theory]
+    [InlineData("Memory")]
+    [InlineData("AdoNet")]
+    public async Task SiloProcessesFormOneClusterSpreadRunsAndFinishTheRunsOfOneThatIsKilled(string streamProvider)
     {
-        await using var cluster = ProcessCluster.On(await server.CreateDatabaseAsync());
+        await using var cluster = ProcessCluster.On(await server.CreateDatabaseAsync(), streamProvider: streamProvider);
         var front = await cluster.StartSiloAsync("silo-a");
         var other = await cluster.StartSiloAsync("silo-b");
 
@@ -141,7 +143,7 @@ public sealed class SiloProcessTests(PostgresServer server, ITestOutputHelper ou
 
         Assert.True(inFlightOnOther.Count > 0, $"every run on {other.Name} had ended before it was killed");
         var watched = await WithOutputAsync(cluster, Task.WhenAll(watchers));
-        output.WriteLine($"{inFlightOnOther.Count} runs in flight on {other.Name} at the SIGKILL; every run ended {killed.Elapsed.TotalSeconds:F1} s after it");
+        output.WriteLine($"{streamProvider} streams: {inFlightOnOther.Count} runs in flight on {other.Name} at the SIGKILL; every run ended {killed.Elapsed.TotalSeconds:F1} s after it");
 
         var runs = new V1.Runs.RunsClient(channel);
         for (var i = 0; i < runIds.Count; i++)
