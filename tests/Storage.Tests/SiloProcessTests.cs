@@ -161,12 +161,14 @@ public sealed class SiloProcessTests(PostgresServer server, ITestOutputHelper ou
         Assert.Contains((other.SiloPort, 6), await cluster.MembershipAsync());
     }
 
-    [Fact]
-    public async Task RunsStallWhilePostgresIsDownAndFinishWithNothingLostOnceItIsBack()
+    [Theory]
+    [InlineData("Memory")]
+    [InlineData("AdoNet")]
+    public async Task RunsStallWhilePostgresIsDownAndFinishWithNothingLostOnceItIsBack(string streamProvider)
     {
         // This test stops and starts the server, so it uses one of its own whatever FACTORY_TEST_POSTGRES names.
         await using var own = await PostgresServer.StartOwnAsync();
-        await using var cluster = ProcessCluster.On(await own.CreateDatabaseAsync());
+        await using var cluster = ProcessCluster.On(await own.CreateDatabaseAsync(), streamProvider: streamProvider);
         var silo = await cluster.StartSiloAsync("silo");
         var channel = cluster.Channel(silo);
         var tenant = await ProcessCluster.NewTenantAsync(channel);
@@ -205,7 +207,7 @@ public sealed class SiloProcessTests(PostgresServer server, ITestOutputHelper ou
         cluster.DataSource.Clear(); // the test's own pooled connections died with the server
 
         var watched = await WithOutputAsync(cluster, Task.WhenAll(watchers));
-        output.WriteLine($"{inFlight.Count} of {runIds.Count} runs in flight when PostgreSQL stopped; back after {back.TotalSeconds:F1} s; every run ended {stopped.Elapsed.TotalSeconds:F1} s after the stop");
+        output.WriteLine($"{streamProvider} streams: {inFlight.Count} of {runIds.Count} runs in flight when PostgreSQL stopped; back after {back.TotalSeconds:F1} s; every run ended {stopped.Elapsed.TotalSeconds:F1} s after the stop");
         Assert.True(endedDuringOutage <= runIds.Count - inFlight.Count, "a run in flight ended while the database was down");
         Assert.True(silo.ProcessId is not null, $"the silo exited while the database was down:{Environment.NewLine}{silo.Output}");
 
