@@ -14,6 +14,23 @@ public enum ClusterClientMode
     Postgres,
 }
 
+/// <summary>The stream provider the silos use (their <c>Factory:Streams:Provider</c>); the client must use the same.</summary>
+public enum ClusterClientStreamProvider
+{
+    /// <summary>Memory streams (the silos' default).</summary>
+    Memory,
+
+    /// <summary>Persistent streams in the silos' PostgreSQL database (<see cref="ClusterClientMode.Postgres"/> mode only).</summary>
+    AdoNet,
+}
+
+/// <summary>The stream provider (section <c>Factory:Streams</c>).</summary>
+public sealed class FactoryClusterClientStreamsOptions
+{
+    /// <summary>The silos' stream provider. Default <see cref="ClusterClientStreamProvider.Memory"/>.</summary>
+    public ClusterClientStreamProvider Provider { get; set; } = ClusterClientStreamProvider.Memory;
+}
+
 /// <summary>The PostgreSQL database whose membership table lists the silos (section <c>Factory:Postgres</c>).</summary>
 public sealed class FactoryClusterClientPostgresOptions
 {
@@ -32,6 +49,9 @@ public sealed class FactoryClusterClientOptions
 
     /// <summary>PostgreSQL mode's settings: the silos' database.</summary>
     public FactoryClusterClientPostgresOptions Postgres { get; set; } = new();
+
+    /// <summary>The silos' stream provider (the same <c>Factory:Streams:Provider</c> as the silos').</summary>
+    public FactoryClusterClientStreamsOptions Streams { get; set; } = new();
 
     /// <summary>The silos' Orleans gateway port (localhost clustering in embedded mode). Default 30000.</summary>
     public int GatewayPort { get; set; } = 30000;
@@ -54,6 +74,15 @@ public sealed class FactoryClusterClientOptionsValidator : IValidateOptions<Fact
         if (!Enum.IsDefined(options.Mode))
         {
             failures.Add($"{FactoryClusterClientOptions.Section}:Mode '{options.Mode}' is not a storage mode; use one of: {string.Join(", ", Enum.GetNames<ClusterClientMode>())}.");
+        }
+
+        if (!Enum.IsDefined(options.Streams.Provider))
+        {
+            failures.Add($"{FactoryClusterClientOptions.Section}:Streams:Provider '{options.Streams.Provider}' is not a stream provider; use one of: {string.Join(", ", Enum.GetNames<ClusterClientStreamProvider>())}.");
+        }
+        else if (options.Streams.Provider == ClusterClientStreamProvider.AdoNet && options.Mode != ClusterClientMode.Postgres)
+        {
+            failures.Add($"{FactoryClusterClientOptions.Section}:Streams:Provider AdoNet keeps streams in PostgreSQL, so it needs {FactoryClusterClientOptions.Section}:Mode Postgres (was {options.Mode}).");
         }
 
         if (options.Mode == ClusterClientMode.Postgres)

@@ -114,7 +114,8 @@ public static class FactoryGatewayHostingExtensions
     /// Joins the cluster as an Orleans client (a standalone gateway): localhost clustering on the silos'
     /// <c>Factory:GatewayPort</c> in embedded mode, or the silos' membership table when <c>Factory:Mode</c> is
     /// <c>Postgres</c> (<c>Factory:Postgres:ConnectionString</c>, <c>Factory:ClusterId</c>, <c>Factory:ServiceId</c>),
-    /// with the memory stream provider the silos use. Settings are checked first; a bad one stops the host naming it.
+    /// with the stream provider the silos use (<c>Factory:Streams:Provider</c>: memory, or ADO.NET on their database).
+    /// Settings are checked first; a bad one stops the host naming it.
     /// </summary>
     public static WebApplicationBuilder AddFactoryClusterClient(this WebApplicationBuilder builder)
     {
@@ -148,7 +149,19 @@ public static class FactoryGatewayHostingExtensions
                 client.UseLocalhostClustering(options.GatewayPort, options.ServiceId, options.ClusterId);
             }
 
-            client.AddMemoryStreams(FactoryNames.StreamProvider);
+            if (options.Streams.Provider == ClusterClientStreamProvider.AdoNet)
+            {
+                client.AddAdoNetStreams(FactoryNames.StreamProvider, o =>
+                {
+                    o.Invariant = "Npgsql";
+                    o.ConnectionString = options.Postgres.ConnectionString;
+                });
+            }
+            else
+            {
+                client.AddMemoryStreams(FactoryNames.StreamProvider);
+            }
+
             if (!string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointKey]))
             {
                 client.AddActivityPropagation(); // grain calls join the request's trace

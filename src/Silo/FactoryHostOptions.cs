@@ -12,9 +12,31 @@ public enum StorageMode
 
     /// <summary>
     /// PostgreSQL (<see cref="FactoryHostOptions.Postgres"/>): clustering, grain state, reminders, the run journal and
-    /// the artifacts in the database, so state survives restarts and silos can form a cluster; streams stay in memory.
+    /// the artifacts in the database, so state survives restarts and silos can form a cluster; streams in memory
+    /// unless <see cref="FactoryStreamsOptions.Provider"/> selects <see cref="FactoryStreamProvider.AdoNet"/>.
     /// </summary>
     Postgres,
+}
+
+/// <summary>The Orleans stream provider that carries agents' trace events and runs' events to their subscribers.</summary>
+public enum FactoryStreamProvider
+{
+    /// <summary>Memory streams: delivered within the cluster, fastest; events in flight when a silo dies are re-published by their modules.</summary>
+    Memory,
+
+    /// <summary>
+    /// Persistent streams in PostgreSQL (Orleans' ADO.NET stream provider, <see cref="StorageMode.Postgres"/> mode
+    /// only): each event is queued in the database until its subscriber has taken it, so it survives the silo that
+    /// sent it; delivery is at least once, and the run's journal drops a redelivered event by its id.
+    /// </summary>
+    AdoNet,
+}
+
+/// <summary>Streams' settings (section <c>Factory:Streams</c>).</summary>
+public sealed class FactoryStreamsOptions
+{
+    /// <summary>The stream provider. Default <see cref="FactoryStreamProvider.Memory"/>.</summary>
+    public FactoryStreamProvider Provider { get; set; } = FactoryStreamProvider.Memory;
 }
 
 /// <summary>PostgreSQL mode's settings (section <c>Factory:Postgres</c>).</summary>
@@ -54,6 +76,9 @@ public sealed class FactoryHostOptions
 
     /// <summary>PostgreSQL mode's settings.</summary>
     public FactoryPostgresOptions Postgres { get; set; } = new();
+
+    /// <summary>Streams' settings.</summary>
+    public FactoryStreamsOptions Streams { get; set; } = new();
 }
 
 /// <summary>Checks <see cref="FactoryHostOptions"/>; each failure names the setting.</summary>
@@ -96,6 +121,15 @@ public sealed class FactoryHostOptionsValidator : IValidateOptions<FactoryHostOp
         if (!IPAddress.TryParse(options.AdvertisedAddress, out _))
         {
             failures.Add($"{FactoryHostOptions.Section}:AdvertisedAddress must be an IP address (was '{options.AdvertisedAddress}').");
+        }
+
+        if (!Enum.IsDefined(options.Streams.Provider))
+        {
+            failures.Add($"{FactoryHostOptions.Section}:Streams:Provider '{options.Streams.Provider}' is not a stream provider; use one of: {string.Join(", ", Enum.GetNames<FactoryStreamProvider>())}.");
+        }
+        else if (options.Streams.Provider == FactoryStreamProvider.AdoNet && options.Mode != StorageMode.Postgres)
+        {
+            failures.Add($"{FactoryHostOptions.Section}:Streams:Provider AdoNet keeps streams in PostgreSQL, so it needs {FactoryHostOptions.Section}:Mode Postgres (was {options.Mode}).");
         }
 
         if (options.Mode == StorageMode.Postgres)

@@ -95,7 +95,19 @@ public static class FactorySiloHostingExtensions
                         o.Invariant = PostgresInvariant;
                         o.ConnectionString = connectionString;
                     });
-                    silo.AddMemoryStreams(FactoryNames.StreamProvider);
+                    if (host.Streams.Provider == FactoryStreamProvider.AdoNet)
+                    {
+                        silo.AddAdoNetStreams(FactoryNames.StreamProvider, o =>
+                        {
+                            o.Invariant = PostgresInvariant;
+                            o.ConnectionString = connectionString;
+                        });
+                    }
+                    else
+                    {
+                        silo.AddMemoryStreams(FactoryNames.StreamProvider);
+                    }
+
                     break;
             }
         });

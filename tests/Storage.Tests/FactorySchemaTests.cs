@@ -14,19 +14,22 @@ public sealed class FactorySchemaTests(PostgresServer server)
         var first = await FactorySchema.ApplyAsync(dataSource);
         var second = await FactorySchema.ApplyAsync(dataSource);
 
-        Assert.Equal(["001_journal.sql", "002_artifacts.sql", "003_orleans_clustering.sql", "004_orleans_grain_state.sql", "005_orleans_reminders.sql"], first);
+        Assert.Equal(["001_journal.sql", "002_artifacts.sql", "003_orleans_clustering.sql", "004_orleans_grain_state.sql", "005_orleans_reminders.sql",
+                      "006_orleans_streams.sql"], first);
         Assert.Equal(FactorySchema.ScriptNames, first);
         Assert.Empty(second);
         Assert.Equal(first, await ColumnAsync(dataSource, "select script from factory_schema_version order by script"));
         Assert.Equal(["factory_artifacts", "factory_journal", "factory_orleans_cluster", "factory_orleans_grain_state",
-                      "factory_orleans_reminder", "factory_orleans_silo", "factory_schema_version", "orleansquery"],
+                      "factory_orleans_reminder", "factory_orleans_silo", "factory_orleans_stream_control", "factory_orleans_stream_dead_letter",
+                      "factory_orleans_stream_message", "factory_schema_version", "orleansquery"],
             await ColumnAsync(dataSource, "select table_name::text from information_schema.tables where table_schema = 'public' order by table_name"));
 
-        // The statements Orleans' ADO.NET clustering, grain storage and reminders look up by key.
+        // The statements Orleans' ADO.NET clustering, grain storage, reminders and streams look up by key.
         Assert.Equal(
-            ["CleanupDefunctSiloEntriesKey", "ClearStorageKey", "DeleteMembershipTableEntriesKey", "DeleteReminderRowKey",
-             "DeleteReminderRowsKey", "DeleteStorageKey", "GatewaysQueryKey", "InsertMembershipKey", "InsertMembershipVersionKey",
-             "MembershipReadAllKey", "MembershipReadRowKey", "ReadFromStorageKey", "ReadRangeRows1Key", "ReadRangeRows2Key",
+            ["CleanupDefunctSiloEntriesKey", "ClearStorageKey", "ConfirmStreamMessagesKey", "DeleteMembershipTableEntriesKey",
+             "DeleteReminderRowKey", "DeleteReminderRowsKey", "DeleteStorageKey", "EvictStreamDeadLettersKey", "EvictStreamMessagesKey",
+             "FailStreamMessageKey", "GatewaysQueryKey", "GetStreamMessagesKey", "InsertMembershipKey", "InsertMembershipVersionKey",
+             "MembershipReadAllKey", "MembershipReadRowKey", "QueueStreamMessageKey", "ReadFromStorageKey", "ReadRangeRows1Key", "ReadRangeRows2Key",
              "ReadReminderRowKey", "ReadReminderRowsKey", "UpdateIAmAlivetimeKey", "UpdateMembershipKey", "UpsertReminderRowKey",
              "WriteToStorageKey"],
             await ColumnAsync(dataSource, "select querykey::text from orleansquery order by querykey collate \"C\""));

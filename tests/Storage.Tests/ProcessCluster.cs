@@ -23,11 +23,12 @@ public sealed class ProcessCluster : IAsyncDisposable
     private readonly List<FactoryProcess> _silos = [];
     private readonly List<GrpcChannel> _channels = [];
 
-    private ProcessCluster(string connectionString, string clusterId, string redrivePeriod)
+    private ProcessCluster(string connectionString, string clusterId, string redrivePeriod, string streamProvider)
     {
         ConnectionString = connectionString;
         ClusterId = clusterId;
         RedrivePeriod = redrivePeriod;
+        StreamProvider = streamProvider;
         DataSource = NpgsqlDataSource.Create(connectionString);
         Journal = new PostgresRunJournal(DataSource);
     }
@@ -38,15 +39,21 @@ public sealed class ProcessCluster : IAsyncDisposable
 
     public string RedrivePeriod { get; }
 
+    /// <summary>Every process's <c>Factory:Streams:Provider</c>.</summary>
+    public string StreamProvider { get; }
+
     public NpgsqlDataSource DataSource { get; }
 
     public PostgresRunJournal Journal { get; }
 
     public IReadOnlyList<FactoryProcess> Silos => _silos;
 
-    /// <summary>A cluster on <paramref name="connectionString"/> (a fresh database) with a fresh cluster id; no silo started yet.</summary>
-    public static ProcessCluster On(string connectionString, string redrivePeriod = "00:00:05") =>
-        new(connectionString, "c" + Guid.NewGuid().ToString("N")[..12], redrivePeriod);
+    /// <summary>
+    /// A cluster on <paramref name="connectionString"/> (a fresh database) with a fresh cluster id, its processes using
+    /// the stream provider <paramref name="streamProvider"/>; no silo started yet.
+    /// </summary>
+    public static ProcessCluster On(string connectionString, string redrivePeriod = "00:00:05", string streamProvider = "Memory") =>
+        new(connectionString, "c" + Guid.NewGuid().ToString("N")[..12], redrivePeriod, streamProvider);
 
     /// <summary>Adds a silo and starts it (waiting for its health to answer SERVING).</summary>
     public Task<FactoryProcess> StartSiloAsync(string name) => StartAsync(name, FactoryProcess.SiloAssembly);
@@ -64,6 +71,7 @@ public sealed class ProcessCluster : IAsyncDisposable
             ["Factory:ServiceId"] = ClusterId,
             ["Factory:Gateway:OperatorKeySha256"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(OperatorKey))),
             ["Factory:Runtime:RedrivePeriod"] = RedrivePeriod,
+            ["Factory:Streams:Provider"] = StreamProvider,
             ["Factory:DefaultEdition"] = "enterprise",
         }, assembly);
         _silos.Add(silo);

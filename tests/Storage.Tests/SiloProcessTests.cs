@@ -15,10 +15,12 @@ public sealed class SiloProcessTests(PostgresServer server, ITestOutputHelper ou
     private const string Blueprint = "clinic-appointments.yaml";
     private static readonly TimeSpan RunsTimeout = TimeSpan.FromMinutes(4);
 
-    [Fact]
-    public async Task RunsInFlightWhenTheSiloIsKilledFinishOnceItIsBackWithGapFreeJournalsAndNoTaskCompletedTwice()
+    [Theory]
+    [InlineData("Memory")]
+    [InlineData("AdoNet")]
+    public async Task RunsInFlightWhenTheSiloIsKilledFinishOnceItIsBackWithGapFreeJournalsAndNoTaskCompletedTwice(string streamProvider)
     {
-        await using var cluster = ProcessCluster.On(await server.CreateDatabaseAsync());
+        await using var cluster = ProcessCluster.On(await server.CreateDatabaseAsync(), streamProvider: streamProvider);
         var silo = await cluster.StartSiloAsync("silo");
         var channel = cluster.Channel(silo);
         var tenant = await ProcessCluster.NewTenantAsync(channel);
@@ -57,7 +59,7 @@ public sealed class SiloProcessTests(PostgresServer server, ITestOutputHelper ou
         var fromStart = await WithOutputAsync(cluster, Task.WhenAll(ends));
         var allEnded = resumed.Elapsed;
         var watched = await WithOutputAsync(cluster, watcher);
-        output.WriteLine($"{inFlight.Count} of {runIds.Count} runs in flight at the SIGKILL; silo serving again after {restartedIn.TotalSeconds:F1} s; every run ended {allEnded.TotalSeconds:F1} s after the restart began");
+        output.WriteLine($"{streamProvider} streams: {inFlight.Count} of {runIds.Count} runs in flight at the SIGKILL; silo serving again after {restartedIn.TotalSeconds:F1} s; every run ended {allEnded.TotalSeconds:F1} s after the restart began");
 
         var runs = new V1.Runs.RunsClient(channel);
         Dictionary<string, string>? firstArtifacts = null;
@@ -90,10 +92,12 @@ public sealed class SiloProcessTests(PostgresServer server, ITestOutputHelper ou
         Assert.Equal(fromStart[0].Events.Select(e => e.EventId), watched.Events.Select(e => e.EventId));
     }
 
-    [Fact]
-    public async Task SiloProcessesFormOneClusterSpreadRunsAndFinishTheRunsOfOneThatIsKilled()
+    [Theory]
+    [InlineData("Memory")]
+    [InlineData("AdoNet")]
+    public async Task SiloProcessesFormOneClusterSpreadRunsAndFinishTheRunsOfOneThatIsKilled(string streamProvider)
     {
-        await using var cluster = ProcessCluster.On(await server.CreateDatabaseAsync());
+        await using var cluster = ProcessCluster.On(await server.CreateDatabaseAsync(), streamProvider: streamProvider);
         var front = await cluster.StartSiloAsync("silo-a");
         var other = await cluster.StartSiloAsync("silo-b");
 
@@ -139,7 +143,7 @@ public sealed class SiloProcessTests(PostgresServer server, ITestOutputHelper ou
 
         Assert.True(inFlightOnOther.Count > 0, $"every run on {other.Name} had ended before it was killed");
         var watched = await WithOutputAsync(cluster, Task.WhenAll(watchers));
-        output.WriteLine($"{inFlightOnOther.Count} runs in flight on {other.Name} at the SIGKILL; every run ended {killed.Elapsed.TotalSeconds:F1} s after it");
+        output.WriteLine($"{streamProvider} streams: {inFlightOnOther.Count} runs in flight on {other.Name} at the SIGKILL; every run ended {killed.Elapsed.TotalSeconds:F1} s after it");
 
         var runs = new V1.Runs.RunsClient(channel);
         for (var i = 0; i < runIds.Count; i++)
@@ -157,12 +161,14 @@ public sealed class SiloProcessTests(PostgresServer server, ITestOutputHelper ou
         Assert.Contains((other.SiloPort, 6), await cluster.MembershipAsync());
     }
 
-    [Fact]
-    public async Task RunsStallWhilePostgresIsDownAndFinishWithNothingLostOnceItIsBack()
+    [Theory]
+    [InlineData("Memory")]
+    [InlineData("AdoNet")]
+    public async Task RunsStallWhilePostgresIsDownAndFinishWithNothingLostOnceItIsBack(string streamProvider)
     {
         // This test stops and starts the server, so it uses one of its own whatever FACTORY_TEST_POSTGRES names.
         await using var own = await PostgresServer.StartOwnAsync();
-        await using var cluster = ProcessCluster.On(await own.CreateDatabaseAsync());
+        await using var cluster = ProcessCluster.On(await own.CreateDatabaseAsync(), streamProvider: streamProvider);
         var silo = await cluster.StartSiloAsync("silo");
         var channel = cluster.Channel(silo);
         var tenant = await ProcessCluster.NewTenantAsync(channel);
@@ -201,7 +207,7 @@ public sealed class SiloProcessTests(PostgresServer server, ITestOutputHelper ou
         cluster.DataSource.Clear(); // the test's own pooled connections died with the server
 
         var watched = await WithOutputAsync(cluster, Task.WhenAll(watchers));
-        output.WriteLine($"{inFlight.Count} of {runIds.Count} runs in flight when PostgreSQL stopped; back after {back.TotalSeconds:F1} s; every run ended {stopped.Elapsed.TotalSeconds:F1} s after the stop");
+        output.WriteLine($"{streamProvider} streams: {inFlight.Count} of {runIds.Count} runs in flight when PostgreSQL stopped; back after {back.TotalSeconds:F1} s; every run ended {stopped.Elapsed.TotalSeconds:F1} s after the stop");
         Assert.True(endedDuringOutage <= runIds.Count - inFlight.Count, "a run in flight ended while the database was down");
         Assert.True(silo.ProcessId is not null, $"the silo exited while the database was down:{Environment.NewLine}{silo.Output}");
 

@@ -1,4 +1,8 @@
+using Factory.Gateway;
 using Factory.Silo;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Factory.Grains.Tests.Deployment;
 
@@ -31,5 +35,73 @@ public sealed class FactoryHostOptionsValidatorTests
     public void The_default_is_loopback()
     {
         Assert.True(System.Net.IPAddress.IsLoopback(System.Net.IPAddress.Parse(new FactoryHostOptions().AdvertisedAddress)));
+    }
+
+    [Fact]
+    public void Memory_streams_are_the_default_in_either_mode()
+    {
+        Assert.Equal(FactoryStreamProvider.Memory, new FactoryHostOptions().Streams.Provider);
+        Assert.Equal(ClusterClientStreamProvider.Memory, new FactoryClusterClientOptions().Streams.Provider);
+        var postgres = new FactoryHostOptions { Mode = StorageMode.Postgres, Postgres = { ConnectionString = "Host=db;Database=factory" } };
+
+        Assert.True(new FactoryHostOptionsValidator().Validate(null, new FactoryHostOptions()).Succeeded);
+        Assert.True(new FactoryHostOptionsValidator().Validate(null, postgres).Succeeded);
+    }
+
+    [Fact]
+    public void AdoNet_streams_are_accepted_in_postgres_mode()
+    {
+        var options = new FactoryHostOptions
+        {
+            Mode = StorageMode.Postgres,
+            Postgres = { ConnectionString = "Host=db;Database=factory" },
+            Streams = { Provider = FactoryStreamProvider.AdoNet },
+        };
+        var client = new FactoryClusterClientOptions
+        {
+            Mode = ClusterClientMode.Postgres,
+            Postgres = { ConnectionString = "Host=db;Database=factory" },
+            Streams = { Provider = ClusterClientStreamProvider.AdoNet },
+        };
+
+        var result = new FactoryHostOptionsValidator().Validate(null, options);
+        var clientResult = new FactoryClusterClientOptionsValidator().Validate(null, client);
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+        Assert.True(clientResult.Succeeded, clientResult.FailureMessage);
+    }
+
+    [Fact]
+    public void AdoNet_streams_in_embedded_mode_fail_naming_both_settings()
+    {
+        var result = new FactoryHostOptionsValidator().Validate(null, new FactoryHostOptions { Streams = { Provider = FactoryStreamProvider.AdoNet } });
+        var clientResult = new FactoryClusterClientOptionsValidator().Validate(null, new FactoryClusterClientOptions { Streams = { Provider = ClusterClientStreamProvider.AdoNet } });
+
+        Assert.True(result.Failed);
+        Assert.Contains("Factory:Streams:Provider AdoNet", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("Factory:Mode Postgres (was Embedded)", result.FailureMessage, StringComparison.Ordinal);
+        Assert.True(clientResult.Failed);
+        Assert.Contains("Factory:Streams:Provider AdoNet", clientResult.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("Factory:Mode Postgres (was Embedded)", clientResult.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_unknown_stream_provider_fails_listing_the_known_ones()
+    {
+        var result = new FactoryHostOptionsValidator().Validate(null, new FactoryHostOptions { Streams = { Provider = (FactoryStreamProvider)7 } });
+
+        Assert.True(result.Failed);
+        Assert.Contains("Factory:Streams:Provider '7' is not a stream provider; use one of: Memory, AdoNet.", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_silo_configured_for_AdoNet_streams_in_embedded_mode_does_not_start()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Factory:Streams:Provider"] = "AdoNet" });
+
+        var ex = Assert.Throws<OptionsValidationException>(() => builder.AddFactorySilo());
+
+        Assert.Contains("Factory:Streams:Provider AdoNet", ex.Message, StringComparison.Ordinal);
     }
 }
