@@ -177,7 +177,9 @@ public sealed class Bench(BenchOptions options, TextWriter output)
         await Parallel.ForEachAsync(driver.Runs.Values.Where(r => r.RunId.Length > 0), new ParallelOptions { MaxDegreeOfParallelism = 64, CancellationToken = cancellationToken }, async (r, ct) =>
         {
             var run = await live[r.Index % live.Length].GetRunAsync(new V1.GetRunRequest { RunId = r.RunId }, r.Tenant.Headers, cancellationToken: ct);
-            result[r.RunId] = (run.EventCount, run.Status.ToString());
+            var why = run.Status == V1.RunStatus.Succeeded ? "" : $"{run.Status} {run.Reason} " + string.Join("; ", run.Gates.Where(g => !g.Passed)
+                .Select(g => $"{g.Module}/{g.Rule}: {g.Summary} {string.Join(" | ", g.Violations.Take(2).Select(v => $"{v.Path}: {v.Message}"))}"));
+            result[r.RunId] = (run.EventCount, why);
         });
         return new Dictionary<string, (long, string)>(result, StringComparer.Ordinal);
     }
@@ -189,7 +191,7 @@ public sealed class Bench(BenchOptions options, TextWriter output)
         var records = driver.Runs.Values.OrderBy(r => r.Index).ToList();
         var n = records.Count;
         var failures = records.Where(r => r.Terminal != "RunSucceeded" || r.Error.Length > 0)
-            .Select(r => $"run {r.Index} {r.RunId}: {(r.Error.Length > 0 ? r.Error : r.Terminal.Length > 0 ? r.Terminal : "no terminal event")}").ToList();
+            .Select(r => $"run {r.Index} {r.RunId}: {(r.Error.Length > 0 ? r.Error : r.Terminal.Length > 0 ? r.Terminal : "no terminal event")} {(journaled.TryGetValue(r.RunId, out var j) ? j.Status : "")}").ToList();
         double Delta(string name) => after.GetValueOrDefault(name) - before.GetValueOrDefault(name);
         var counters = after.Keys.Where(k => !k.StartsWith("activations:", StringComparison.Ordinal))
             .Select(k => (k, Delta(k) / n)).Where(p => p.Item2 != 0).OrderBy(p => p.k, StringComparer.Ordinal)

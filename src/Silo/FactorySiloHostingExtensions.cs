@@ -120,7 +120,8 @@ public static class FactorySiloHostingExtensions
     private static void AddPostgresStorage(this IServiceCollection services, string connectionString)
     {
         services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
-        services.AddSingleton<IRunJournal, PostgresRunJournal>();
+        // Watchers of live runs read each event right after it is appended: serve those reads from memory.
+        services.AddSingleton<IRunJournal>(sp => new TailCachingRunJournal(ActivatorUtilities.CreateInstance<PostgresRunJournal>(sp)));
         services.AddSingleton<IArtifactStore, PostgresArtifactStore>();
         services.AddHostedService<PostgresSchemaStartup>();
     }
