@@ -56,7 +56,9 @@ public sealed class Baseline
         var hashes = variants.Select(v => BlueprintCanonicalForm.Sha256Hex(BlueprintCanonicalForm.ToJson(v.Blueprint))).ToArray();
         long steps = 0, artifacts = 0, blocking = 0, gateTicks = 0;
         _compileTicks = 0;
-        await RunOnceAsync(variants[0].Blueprint, hashes[0], cancellationToken); // warm up: first renders and the compiler's references
+        // Warm up (the first renders, the compiler's references, the JIT's later tiers) on every core.
+        await Parallel.ForAsync(0, 4 * Environment.ProcessorCount, cancellationToken, async (i, ct) =>
+            await RunOnceAsync(variants[i % variants.Count].Blueprint, hashes[i % variants.Count], ct));
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         await Parallel.ForAsync(0, runs, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken }, async (i, ct) =>

@@ -64,7 +64,9 @@ public sealed class Bench(BenchOptions options, TextWriter output)
                 await new LoadDriver(silos, tenants, $"{_token}-warmup", recordEventTimes: false).RunAsync(options.Warmup, options.InFlight, cancellationToken);
             }
 
+            var loadBefore = LoadAverage();
             var before = await TotalsAsync(silos, cancellationToken);
+            before["postgres-cpu-seconds"] = postgres?.CpuSeconds() ?? 0;
             var driver = new LoadDriver(silos, tenants, _token, recordEventTimes: options.KillSiloAfter is not null);
             output.WriteLine($"load: {options.Runs} runs, {options.Tenants} tenants, {options.InFlight} in flight, compile gate {(options.CompileGate ? "on" : "off")} ...");
             var load = driver.RunAsync(options.Runs, options.InFlight, cancellationToken);
@@ -72,8 +74,15 @@ public sealed class Bench(BenchOptions options, TextWriter output)
             var seconds = await load;
             var killed = kill is null ? default : await kill;
             var afterTotals = await TotalsAsync(silos, cancellationToken);
+            afterTotals["postgres-cpu-seconds"] = postgres?.CpuSeconds() ?? 0;
+            var loadAfter = LoadAverage();
             var journaled = await JournaledAsync(silos, driver, cancellationToken);
-            var report = Report(driver, seconds, baseline, baselineRuns, before, afterTotals, journaled, silos, killed.Runs is null ? null : Kill(driver, killed.At, killed.Runs));
+            var report = Report(driver, seconds, baseline, baselineRuns, before, afterTotals, journaled, silos, killed.Runs is null ? null : Kill(driver, killed.At, killed.Runs))
+                with { LoadAverage = $"{loadBefore} -> {loadAfter}", PostgresCpuMsPerRun = postgres is null ? null : Math.Round((afterTotals["postgres-cpu-seconds"] - before["postgres-cpu-seconds"]) * 1000 / options.Runs, 1) };
+            report = report with
+            {
+                CpuRatioToBaseline = Math.Round(report.Baseline.CpuMsPerRun / (report.SiloCpuMsPerRun + (report.PostgresCpuMsPerRun ?? 0)), 3),
+            };
             Print(report);
             if (options.Json is { } file)
             {
@@ -200,7 +209,7 @@ public sealed class Bench(BenchOptions options, TextWriter output)
             .ToDictionary(p => p.Key["calls:".Length..], p => p.Value, StringComparer.Ordinal);
         var streamEvents = calls.Where(p => p.Key.Contains("Stream", StringComparison.Ordinal) || p.Key.Contains("Queue", StringComparison.Ordinal)).Sum(p => p.Value);
         var storageWrites = counters.GetValueOrDefault("orleans-storage-write-latency.count") + counters.GetValueOrDefault("factory.journal.writes")
-            + counters.GetValueOrDefault("factory.artifacts.stored");
+            + counters.GetValueOrDefault("factory.artifacts.written");
         var runsPerSecond = n / seconds;
         return new BenchReport
         {
@@ -228,7 +237,6 @@ public sealed class Bench(BenchOptions options, TextWriter output)
             GrainCallsPerRunByInterface = calls,
             CountersPerRun = counters,
             SiloCpuMsPerRun = Math.Round(Delta("cpu-seconds") * 1000 / n, 1),
-            CpuRatioToBaseline = Math.Round(baseline.CpuMsPerRun / (Delta("cpu-seconds") * 1000 / n), 3),
             SiloPeakBytes = [.. silos.Select(s => s.PeakBytes)],
             Kill = kill,
         };
@@ -241,7 +249,8 @@ public sealed class Bench(BenchOptions options, TextWriter output)
         output.WriteLine($"mode {r.Settings.Mode}, {r.Settings.Silos} silo(s), {r.Settings.Runs} runs of {r.Settings.Blueprint}, {r.Settings.Tenants} tenants, {r.Settings.InFlight} in flight, compile gate {r.Settings.CompileGate}, {r.Settings.ProcessorCount} cores");
         output.WriteLine($"runs/s                 {r.RunsPerSecond:F1}   ({r.Seconds:F1} s)");
         output.WriteLine($"baseline runs/s        {r.Baseline.RunsPerSecond:F1}   ratio {r.RatioToBaseline:F3}");
-        output.WriteLine($"CPU per run            silo {r.SiloCpuMsPerRun:F1} ms, baseline {r.Baseline.CpuMsPerRun:F1} ms   ratio {r.CpuRatioToBaseline:F3}");
+        output.WriteLine($"CPU per run            silo {r.SiloCpuMsPerRun:F1} ms{(r.PostgresCpuMsPerRun is { } pg ? $" + PostgreSQL {pg:F1} ms" : "")}, baseline {r.Baseline.CpuMsPerRun:F1} ms   ratio {r.CpuRatioToBaseline:F3}");
+        output.WriteLine($"load average           {r.LoadAverage} (other processes on the machine disturb wall-clock figures)");
         output.WriteLine($"agent steps/s          {r.AgentStepsPerSecond:F0}");
         output.WriteLine($"submit ms              p50 {r.SubmitMs.P50:F1}  p95 {r.SubmitMs.P95:F1}  p99 {r.SubmitMs.P99:F1}");
         output.WriteLine($"first event ms         p50 {r.FirstEventMs.P50:F1}  p99 {r.FirstEventMs.P99:F1}");
@@ -265,6 +274,18 @@ public sealed class Bench(BenchOptions options, TextWriter output)
         foreach (var (name, value) in r.GrainCallsPerRunByInterface.Take(12))
         {
             output.WriteLine($"  {value,8:F1}  {name}");
+        }
+    }
+
+    private static string LoadAverage()
+    {
+        try
+        {
+            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "?";
         }
     }
 

@@ -72,8 +72,14 @@ public sealed record BenchReport
     /// <summary>Silo CPU seconds per run.</summary>
     public double SiloCpuMsPerRun { get; init; }
 
-    /// <summary>The baseline's CPU per run over the silos' CPU per run: the runtime's cost measured in CPU rather than wall time, which other load on the machine disturbs less.</summary>
+    /// <summary>The baseline's CPU per run over the silos' (and the private PostgreSQL's) CPU per run: the runtime's cost measured in CPU rather than wall time, which other load on the machine disturbs less.</summary>
     public double CpuRatioToBaseline { get; init; }
+
+    /// <summary>The private PostgreSQL server's CPU per run, ms (postgres mode with a server the bench started).</summary>
+    public double? PostgresCpuMsPerRun { get; init; }
+
+    /// <summary>The machine's load average (1, 5, 15 min) before and after the load.</summary>
+    public string LoadAverage { get; init; } = "";
 
     /// <summary>Each silo's peak resident memory, bytes.</summary>
     public IReadOnlyList<long> SiloPeakBytes { get; init; } = [];

@@ -53,6 +53,50 @@ public sealed class PrivatePostgres : IAsyncDisposable
         return new PrivatePostgres(folder, binaries, asPostgres, $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres");
     }
 
+    /// <summary>
+    /// CPU seconds the server's processes used so far: the postmaster (with its ended children) and its live
+    /// children, from <c>/proc</c>.
+    /// </summary>
+    public double CpuSeconds()
+    {
+        try
+        {
+            var postmaster = int.Parse(File.ReadLines(Path.Combine(_folder, "data", "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture);
+            long ticks = 0;
+            foreach (var dir in Directory.EnumerateDirectories("/proc"))
+            {
+                if (!int.TryParse(Path.GetFileName(dir), out var pid))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                    var parent = int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+                    if (pid == postmaster || parent == postmaster)
+                    {
+                        ticks += long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+                        if (pid == postmaster)
+                        {
+                            ticks += long.Parse(fields[13], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[14], System.Globalization.CultureInfo.InvariantCulture);
+                        }
+                    }
+                }
+                catch (IOException)
+                {
+                }
+            }
+
+            return ticks / 100.0; // USER_HZ
+        }
+        catch (Exception e) when (e is IOException or FormatException or InvalidOperationException)
+        {
+            return 0;
+        }
+    }
+
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using Factory.Grains.Agents;
 using Factory.Grains.Journal;
+using Factory.Grains.Runs;
 using Factory.Grains.Runtime;
 using Factory.Grains.Storage;
 using Factory.Storage.Postgres;
@@ -41,6 +43,14 @@ public static class FactorySiloHostingExtensions
         var gatewayPort = host.GatewayPort == 0 ? FreeTcpPort() : host.GatewayPort;
         builder.UseOrleans(silo =>
         {
+            // Ended runs' many agent and module grains leave memory soon rather than after Orleans' 15 minutes.
+            silo.Configure<GrainCollectionOptions>(o =>
+            {
+                o.ClassSpecificCollectionAge[typeof(AgentGrain).FullName!] = host.IdleCollectionAge;
+                o.ClassSpecificCollectionAge[typeof(ModuleGrain).FullName!] = host.IdleCollectionAge;
+                o.ClassSpecificCollectionAge[typeof(RunGrain).FullName!] =
+                    host.IdleCollectionAge > FactoryHostOptions.MinRunGrainCollectionAge ? host.IdleCollectionAge : FactoryHostOptions.MinRunGrainCollectionAge;
+            });
             switch (host.Mode)
             {
                 case StorageMode.Embedded:
