@@ -47,7 +47,7 @@ public sealed class Bench(BenchOptions options, TextWriter output)
 
             var operatorKey = "fk_bench_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
             var settings = new SiloSettings(SiloDll(repository), options.Mode == "postgres" ? "Postgres" : "Embedded", connection,
-                ContentHash.ApiKeySha256(operatorKey), work, $"bench-{_token}");
+                ContentHash.ApiKeySha256(operatorKey), work, $"bench-{_token}", options.SiloSettings);
             for (var i = 0; i < options.Silos; i++)
             {
                 silos.Add(SiloProcess.Start(settings, i));

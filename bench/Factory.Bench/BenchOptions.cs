@@ -39,6 +39,9 @@ public sealed class BenchOptions
     /// <summary>Warm-up runs.</summary>
     public int Warmup { get; init; } = 20;
 
+    /// <summary>Extra silo settings, <c>KEY=VALUE</c>.</summary>
+    public IReadOnlyList<string> SiloSettings { get; init; } = [];
+
     /// <summary>Where to write the JSON report, or null.</summary>
     public FileInfo? Json { get; init; }
 
@@ -56,6 +59,7 @@ public sealed class BenchOptions
         { KillSiloAfter: <= 0 } => $"--kill-silo-after must be positive (was {KillSiloAfter}).",
         { BaselineRuns: < 1 } => $"--baseline-runs must be at least 1 (was {BaselineRuns}).",
         { Warmup: < 0 } => $"--warmup must be 0 or more (was {Warmup}).",
+        _ when SiloSettings.FirstOrDefault(x => !x.Contains('=', StringComparison.Ordinal) || x.StartsWith('=')) is { } bad => $"--silo-setting '{bad}' is not KEY=VALUE.",
         { Blueprint: { Exists: false } } => $"--blueprint: '{Blueprint!.FullName}' does not exist.",
         _ => null,
     };

@@ -13,7 +13,8 @@ namespace Factory.Bench;
 /// <param name="OperatorKeySha256">SHA-256 of the operator key the bench uses.</param>
 /// <param name="WorkFolder">Where silo logs and (embedded) artifacts go.</param>
 /// <param name="ClusterId">The cluster's id (unique per invocation, so stale membership rows never matter).</param>
-public sealed record SiloSettings(string SiloDll, string Mode, string? ConnectionString, string OperatorKeySha256, string WorkFolder, string ClusterId);
+/// <param name="Extra">More settings, <c>KEY=VALUE</c> with <c>:</c> separated keys.</param>
+public sealed record SiloSettings(string SiloDll, string Mode, string? ConnectionString, string OperatorKeySha256, string WorkFolder, string ClusterId, IReadOnlyList<string> Extra);
 
 /// <summary>
 /// One real silo process of <c>src/Silo</c> with its co-hosted gRPC gateway on a loopback port and its statistics
@@ -81,6 +82,12 @@ public sealed class SiloProcess : IAsyncDisposable
         if (settings.ConnectionString is { } connection)
         {
             env["Factory__Postgres__ConnectionString"] = connection;
+        }
+
+        foreach (var setting in settings.Extra)
+        {
+            var equals = setting.IndexOf('=', StringComparison.Ordinal);
+            env[setting[..equals].Replace(":", "__", StringComparison.Ordinal)] = setting[(equals + 1)..];
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the silo process.");

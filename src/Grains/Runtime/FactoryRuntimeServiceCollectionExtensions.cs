@@ -46,6 +46,8 @@ public static class FactoryRuntimeServiceCollectionExtensions
         });
         services.TryAddSingleton<ISkillExecutor>(sp =>
             new ScribanSkillExecutor(sp.GetRequiredService<ITemplatePack>(), sp.GetServices<IArtifactGenerator>()));
+        services.AddOptions<SkillThrottleOptions>().BindConfiguration(FactoryRuntimeOptions.Section);
+        services.TryAddSingleton<SkillThrottle>();
         services.TryAddSingleton<SkillKernels>();
         services.AddFactoryGates();
         services.TryAddSingleton<GateStep>();
