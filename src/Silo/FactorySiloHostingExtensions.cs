@@ -99,6 +99,7 @@ public static class FactorySiloHostingExtensions
             builder.Services.AddPostgresStorage(host.Postgres.ConnectionString ?? "");
         }
 
+        builder.Services.AddSingleton<IOutgoingGrainCallFilter, StreamEnqueueRetryFilter>();
         builder.Services.AddFactoryRuntime(configureRuntime);
         builder.AddFactoryTelemetry();
         return builder;
