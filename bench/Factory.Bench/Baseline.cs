@@ -16,7 +16,7 @@ namespace Factory.Bench;
 /// <param name="Artifacts">Files produced (the validation reports included).</param>
 /// <param name="BlockingGateFailures">Gate results that would have blocked a run (expected 0).</param>
 /// <param name="GateSeconds">Time spent in the gates (summed over threads).</param>
-/// <param name="CompileGateSeconds">Time spent in the compile gate (summed over threads).</param>
+/// <param name="CompileGateSeconds">Wall time spent in the compile gate (summed over threads; includes waiting for a core).</param>
 /// <param name="CpuSeconds">The process's CPU time over the loop.</param>
 public sealed record BaselineResult(int Runs, double Seconds, long AgentSteps, long Artifacts, long BlockingGateFailures, double GateSeconds, double CompileGateSeconds, double CpuSeconds)
 {
@@ -59,6 +59,7 @@ public sealed class Baseline
         // Warm up (the first renders, the compiler's references, the JIT's later tiers) on every core.
         await Parallel.ForAsync(0, 4 * Environment.ProcessorCount, cancellationToken, async (i, ct) =>
             await RunOnceAsync(variants[i % variants.Count].Blueprint, hashes[i % variants.Count], ct));
+        Interlocked.Exchange(ref _compileTicks, 0);
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         await Parallel.ForAsync(0, runs, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken }, async (i, ct) =>

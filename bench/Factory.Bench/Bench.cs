@@ -25,6 +25,15 @@ public sealed class Bench(BenchOptions options, TextWriter output)
         output.WriteLine($"baseline: {baselineRuns} runs of bare work on {Environment.ProcessorCount} cores ...");
         var baseline = await new Baseline().RunAsync(variants, baselineRuns, cancellationToken);
         output.WriteLine($"baseline: {baseline.RunsPerSecond:F1} runs/s ({baseline.Seconds:F1} s, {baseline.BlockingGateFailures} blocking gate results)");
+        double? compileShare = null;
+        if (options.CompileGate)
+        {
+            // The compile gate's share of the work: the same baseline without it, CPU per run compared.
+            var without = Enumerable.Range(0, options.Tenants).Select(i => BlueprintVariants.Create(yaml, i, compileGate: false)).ToList();
+            var off = await new Baseline().RunAsync(without, Math.Min(baselineRuns, 100), cancellationToken);
+            compileShare = Math.Round(1 - (off.CpuMsPerRun / baseline.CpuMsPerRun), 3);
+            output.WriteLine($"baseline without the compile gate: {off.CpuMsPerRun:F1} CPU ms per run; the compile gate's share of the work: {compileShare:P0}");
+        }
 
         var work = Directory.CreateTempSubdirectory("factory-bench-").FullName;
         PrivatePostgres? postgres = null;
@@ -78,7 +87,7 @@ public sealed class Bench(BenchOptions options, TextWriter output)
             var loadAfter = LoadAverage();
             var journaled = await JournaledAsync(silos, driver, cancellationToken);
             var report = Report(driver, seconds, baseline, baselineRuns, before, afterTotals, journaled, silos, killed.Runs is null ? null : Kill(driver, killed.At, killed.Runs))
-                with { LoadAverage = $"{loadBefore} -> {loadAfter}", PostgresCpuMsPerRun = postgres is null ? null : Math.Round((afterTotals["postgres-cpu-seconds"] - before["postgres-cpu-seconds"]) * 1000 / options.Runs, 1) };
+                with { CompileGateShare = compileShare, LoadAverage = $"{loadBefore} -> {loadAfter}", PostgresCpuMsPerRun = postgres is null ? null : Math.Round((afterTotals["postgres-cpu-seconds"] - before["postgres-cpu-seconds"]) * 1000 / options.Runs, 1) };
             report = report with
             {
                 CpuRatioToBaseline = Math.Round(report.Baseline.CpuMsPerRun / (report.SiloCpuMsPerRun + (report.PostgresCpuMsPerRun ?? 0)), 3),
@@ -251,6 +260,11 @@ public sealed class Bench(BenchOptions options, TextWriter output)
         output.WriteLine($"baseline runs/s        {r.Baseline.RunsPerSecond:F1}   ratio {r.RatioToBaseline:F3}");
         output.WriteLine($"CPU per run            silo {r.SiloCpuMsPerRun:F1} ms{(r.PostgresCpuMsPerRun is { } pg ? $" + PostgreSQL {pg:F1} ms" : "")}, baseline {r.Baseline.CpuMsPerRun:F1} ms   ratio {r.CpuRatioToBaseline:F3}");
         output.WriteLine($"load average           {r.LoadAverage} (other processes on the machine disturb wall-clock figures)");
+        if (r.CompileGateShare is { } share)
+        {
+            output.WriteLine($"compile gate           {share:P0} of the work's CPU (baseline with and without it)");
+        }
+
         output.WriteLine($"agent steps/s          {r.AgentStepsPerSecond:F0}");
         output.WriteLine($"submit ms              p50 {r.SubmitMs.P50:F1}  p95 {r.SubmitMs.P95:F1}  p99 {r.SubmitMs.P99:F1}");
         output.WriteLine($"first event ms         p50 {r.FirstEventMs.P50:F1}  p99 {r.FirstEventMs.P99:F1}");

@@ -78,6 +78,9 @@ public sealed record BenchReport
     /// <summary>The private PostgreSQL server's CPU per run, ms (postgres mode with a server the bench started).</summary>
     public double? PostgresCpuMsPerRun { get; init; }
 
+    /// <summary>With the compile gate on: its share of the bare work's CPU (1 - baseline CPU per run without it / with it).</summary>
+    public double? CompileGateShare { get; init; }
+
     /// <summary>The machine's load average (1, 5, 15 min) before and after the load.</summary>
     public string LoadAverage { get; init; } = "";
 
