@@ -10,6 +10,7 @@ namespace Factory.Blueprints;
 public static partial class SecretPatterns
 {
     private const int TimeoutMs = 250;
+    private static readonly TimeSpan RetryTimeout = TimeSpan.FromSeconds(5);
     private const RegexOptions Options = RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture;
 
     private static readonly Regex[] Patterns =
@@ -50,8 +51,20 @@ public static partial class SecretPatterns
             }
             catch (RegexMatchTimeoutException)
             {
-                // A pathological input is treated as suspicious rather than let through.
-                return true;
+                // A busy machine (a GC pause, starved cores) can run an ordinary line out of its time: try once more
+                // with a far larger budget. Only a pathological input that exhausts that too is treated as suspicious
+                // rather than let through.
+                try
+                {
+                    if (Regex.IsMatch(value, pattern.ToString(), pattern.Options, RetryTimeout))
+                    {
+                        return true;
+                    }
+                }
+                catch (RegexMatchTimeoutException)
+                {
+                    return true;
+                }
             }
         }
 

@@ -74,6 +74,16 @@ public sealed class FactoryHostOptions
     /// </summary>
     public string AdvertisedAddress { get; set; } = "127.0.0.1";
 
+    /// <summary>
+    /// How long a run's agent and module grains stay in memory once idle (their work is reported and their state
+    /// stored, so a later call reactivates them); a run grain stays at least <see cref="MinRunGrainCollectionAge"/>,
+    /// as watchers keep reading it. Must exceed Orleans' one-minute collection quantum. Default 2 minutes.
+    /// </summary>
+    public TimeSpan IdleCollectionAge { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The shortest time a run grain stays in memory once idle.</summary>
+    public static readonly TimeSpan MinRunGrainCollectionAge = TimeSpan.FromMinutes(5);
+
     /// <summary>PostgreSQL mode's settings.</summary>
     public FactoryPostgresOptions Postgres { get; set; } = new();
 
@@ -130,6 +140,11 @@ public sealed class FactoryHostOptionsValidator : IValidateOptions<FactoryHostOp
         else if (options.Streams.Provider == FactoryStreamProvider.AdoNet && options.Mode != StorageMode.Postgres)
         {
             failures.Add($"{FactoryHostOptions.Section}:Streams:Provider AdoNet keeps streams in PostgreSQL, so it needs {FactoryHostOptions.Section}:Mode Postgres (was {options.Mode}).");
+        }
+
+        if (options.IdleCollectionAge <= TimeSpan.FromMinutes(1))
+        {
+            failures.Add($"{FactoryHostOptions.Section}:IdleCollectionAge must exceed Orleans' collection quantum of 00:01:00 (was {options.IdleCollectionAge}).");
         }
 
         if (options.Mode == StorageMode.Postgres)

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
+using Factory.Grains.Agents;
 using Factory.Grains.Journal;
 using Factory.Grains.Redaction;
+using Factory.Grains.Runs;
 using Factory.Grains.Runtime;
 using Factory.Grains.Storage;
 using Factory.Storage.Postgres;
@@ -56,6 +58,15 @@ public static class FactorySiloHostingExtensions
             {
                 silo.AddActivityPropagation(); // grain calls are traced, in the trace of whoever made them
             }
+
+            // Ended runs' many agent and module grains leave memory soon rather than after Orleans' 15 minutes.
+            silo.Configure<GrainCollectionOptions>(o =>
+            {
+                o.ClassSpecificCollectionAge[typeof(AgentGrain).FullName!] = host.IdleCollectionAge;
+                o.ClassSpecificCollectionAge[typeof(ModuleGrain).FullName!] = host.IdleCollectionAge;
+                o.ClassSpecificCollectionAge[typeof(RunGrain).FullName!] =
+                    host.IdleCollectionAge > FactoryHostOptions.MinRunGrainCollectionAge ? host.IdleCollectionAge : FactoryHostOptions.MinRunGrainCollectionAge;
+            });
 
             switch (host.Mode)
             {
@@ -117,6 +128,7 @@ public static class FactorySiloHostingExtensions
             builder.Services.AddPostgresStorage(host.Postgres.ConnectionString ?? "");
         }
 
+        builder.Services.AddSingleton<IOutgoingGrainCallFilter, StreamEnqueueRetryFilter>();
         builder.Services.AddFactoryRuntime(configureRuntime);
         builder.AddFactoryTelemetry();
         return builder;
@@ -189,7 +201,10 @@ public static class FactorySiloHostingExtensions
             (sp, _) => new OrleansGrainStorageSerializer(sp.GetRequiredService<Orleans.Serialization.Serializer>()));
         services.AddSingleton<PostgresRunJournal>();
         services.AddSingleton<PostgresArtifactStore>();
-        services.AddSingleton<IRunJournal>(sp => new RetryingRunJournal(sp.GetRequiredService<PostgresRunJournal>(), sp.GetRequiredService<StorageRetry>()));
+
+        // Watchers of live runs read each event right after it is appended: those reads are served from memory.
+        services.AddSingleton<IRunJournal>(sp => new TailCachingRunJournal(
+            new RetryingRunJournal(sp.GetRequiredService<PostgresRunJournal>(), sp.GetRequiredService<StorageRetry>())));
         services.AddSingleton<IArtifactStore>(sp => new RetryingArtifactStore(sp.GetRequiredService<PostgresArtifactStore>(), sp.GetRequiredService<StorageRetry>()));
         services.AddHostedService<PostgresSchemaStartup>();
     }

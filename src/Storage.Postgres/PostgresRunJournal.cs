@@ -1,4 +1,7 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Factory.Grains.Journal;
+using Factory.Grains.Telemetry;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -6,13 +9,31 @@ namespace Factory.Storage.Postgres;
 
 /// <summary>
 /// The PostgreSQL-mode journal: one row per event in <c>factory_journal</c>, keyed by run and sequence.
-/// Appending only inserts; the sequences are checked against the journaled count in the same transaction,
-/// and the primary key turns a concurrent second writer's insert into a <see cref="JournalSequenceException"/>.
+/// Appending only inserts: one statement inserts a run's events only when the first continues the journaled
+/// sequence, and the primary key turns a concurrent second writer's insert into a <see cref="JournalSequenceException"/>.
+/// Appends of different runs that arrive while a write is in flight are sent together as one batch (group commit),
+/// so under load many runs' events cost one round trip.
 /// </summary>
 /// <param name="dataSource">The database, whose schema <see cref="FactorySchema"/> has applied.</param>
 public sealed class PostgresRunJournal(NpgsqlDataSource dataSource) : IRunJournal
 {
+    /// <summary>Most appends sent in one batch.</summary>
+    public const int MaxBatch = 128;
+
+    private const string AppendSql =
+        """
+        with journaled as (select coalesce(max(sequence) + 1, 0) as next from factory_journal where run_id = $1)
+        insert into factory_journal (run_id, sequence, event)
+        select $1, t.s, t.e::jsonb from unnest($2::bigint[], $3::text[]) as t(s, e), journaled
+        where journaled.next = $4
+        """;
+
+    private static readonly Meter Meter = new(FactoryTelemetry.SourceName);
+    private static readonly Counter<long> Writes = Meter.CreateCounter<long>("factory.journal.writes", "{write}", "Journal round trips to PostgreSQL (each may carry many runs' appends).");
+
     private readonly NpgsqlDataSource _dataSource = dataSource ?? throw new ArgumentNullException(nameof(dataSource));
+    private readonly ConcurrentQueue<PendingAppend> _pending = new();
+    private int _flushing;
 
     /// <inheritdoc/>
     public async ValueTask AppendAsync(string runId, IReadOnlyList<TraceEvent> events, CancellationToken cancellationToken = default)
@@ -24,42 +45,28 @@ public sealed class PostgresRunJournal(NpgsqlDataSource dataSource) : IRunJourna
             return;
         }
 
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var expected = await NextSequenceAsync(connection, transaction, runId, cancellationToken);
+        var first = events[0].Sequence;
         var sequences = new long[events.Count];
         var bodies = new string[events.Count];
         for (var i = 0; i < events.Count; i++)
         {
-            if (events[i].Sequence != expected + i)
+            if (events[i].Sequence != first + i)
             {
-                throw new JournalSequenceException(runId, expected + i, events[i].Sequence);
+                throw new JournalSequenceException(runId, first + i, events[i].Sequence);
             }
 
             sequences[i] = events[i].Sequence;
             bodies[i] = JournalEventJson.Serialize(events[i]);
         }
 
-        await using var insert = new NpgsqlCommand(
-            """
-            insert into factory_journal (run_id, sequence, event)
-            select $1, s, e::jsonb from unnest($2::bigint[], $3::text[]) as t(s, e)
-            """, connection, transaction);
-        insert.Parameters.Add(new NpgsqlParameter { Value = runId, NpgsqlDbType = NpgsqlDbType.Text });
-        insert.Parameters.Add(new NpgsqlParameter { Value = sequences, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
-        insert.Parameters.Add(new NpgsqlParameter { Value = bodies, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        try
+        var append = new PendingAppend(runId, first, sequences, bodies);
+        _pending.Enqueue(append);
+        if (Interlocked.CompareExchange(ref _flushing, 1, 0) == 0)
         {
-            await insert.ExecuteNonQueryAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
+            _ = Task.Run(FlushAsync, CancellationToken.None);
         }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
-        {
-            // Another writer journaled these sequences between our check and our insert.
-            await transaction.RollbackAsync(CancellationToken.None);
-            var now = await NextSequenceAsync(connection, transaction: null, runId, cancellationToken);
-            throw new JournalSequenceException(runId, now, events[0].Sequence);
-        }
+
+        await append.Done.Task.WaitAsync(cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -90,11 +97,112 @@ public sealed class PostgresRunJournal(NpgsqlDataSource dataSource) : IRunJourna
         return events;
     }
 
-    private static async Task<long> NextSequenceAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string runId, CancellationToken cancellationToken)
+    /// <summary>Sends what is pending, batch after batch, until nothing is; one flush runs at a time.</summary>
+    private async Task FlushAsync()
     {
-        await using var count = new NpgsqlCommand(
-            "select coalesce(max(sequence) + 1, 0) from factory_journal where run_id = $1", connection, transaction);
+        var batch = new List<PendingAppend>(MaxBatch);
+        while (true)
+        {
+            while (batch.Count < MaxBatch && _pending.TryDequeue(out var next))
+            {
+                batch.Add(next);
+            }
+
+            if (batch.Count == 0)
+            {
+                Volatile.Write(ref _flushing, 0);
+                // An append may have been queued after the last dequeue and before the flag was cleared.
+                if (_pending.IsEmpty || Interlocked.CompareExchange(ref _flushing, 1, 0) != 0)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            await WriteAsync(batch);
+            batch.Clear();
+        }
+    }
+
+    private async Task WriteAsync(List<PendingAppend> batch)
+    {
+        try
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync();
+            try
+            {
+                await ExecuteAsync(connection, batch);
+                return;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && batch.Count > 1)
+            {
+                // A second writer of one of the runs: the batch was rolled back as a whole; retry each on its own.
+            }
+
+            foreach (var append in batch)
+            {
+                try
+                {
+                    await ExecuteAsync(connection, [append]);
+                }
+                catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+                {
+                    append.Done.TrySetException(new JournalSequenceException(append.RunId, await NextSequenceAsync(connection, append.RunId), append.First));
+                }
+            }
+        }
+#pragma warning disable CA1031 // Every waiting append gets the failure; the flush itself must go on.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            foreach (var append in batch)
+            {
+                append.Done.TrySetException(e);
+            }
+        }
+    }
+
+    /// <summary>Inserts every append of <paramref name="batch"/> in one round trip and completes each.</summary>
+    private static async Task ExecuteAsync(NpgsqlConnection connection, IReadOnlyList<PendingAppend> batch)
+    {
+        await using var command = new NpgsqlBatch(connection);
+        foreach (var append in batch)
+        {
+            var insert = new NpgsqlBatchCommand(AppendSql);
+            insert.Parameters.Add(new NpgsqlParameter { Value = append.RunId, NpgsqlDbType = NpgsqlDbType.Text });
+            insert.Parameters.Add(new NpgsqlParameter { Value = append.Sequences, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+            insert.Parameters.Add(new NpgsqlParameter { Value = append.Bodies, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            insert.Parameters.Add(new NpgsqlParameter { Value = append.First, NpgsqlDbType = NpgsqlDbType.Bigint });
+            command.BatchCommands.Add(insert);
+        }
+
+        await command.ExecuteNonQueryAsync();
+        Writes.Add(1);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var append = batch[i];
+            if (command.BatchCommands[i].RecordsAffected == append.Sequences.Length)
+            {
+                append.Done.TrySetResult();
+            }
+            else
+            {
+                // The first sequence does not continue the journal: nothing of this append was stored.
+                append.Done.TrySetException(new JournalSequenceException(append.RunId, await NextSequenceAsync(connection, append.RunId), append.First));
+            }
+        }
+    }
+
+    private static async Task<long> NextSequenceAsync(NpgsqlConnection connection, string runId)
+    {
+        await using var count = new NpgsqlCommand("select coalesce(max(sequence) + 1, 0) from factory_journal where run_id = $1", connection);
         count.Parameters.Add(new NpgsqlParameter { Value = runId, NpgsqlDbType = NpgsqlDbType.Text });
-        return (long)(await count.ExecuteScalarAsync(cancellationToken) ?? 0L);
+        return (long)(await count.ExecuteScalarAsync() ?? 0L);
+    }
+
+    private sealed record PendingAppend(string RunId, long First, long[] Sequences, string[] Bodies)
+    {
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -12,8 +12,9 @@ namespace Factory.Grains.Agents;
 /// The validator's built-in skill: evaluates every gate of the blueprint's policy over the module's
 /// upstream artifacts and writes the module's validation report. The report holds only what the
 /// gates decided (rule, mode, verdict, violations), so two runs with the same inputs write the same bytes.
+/// The evaluation runs under the <see cref="SkillThrottle"/> when one is given.
 /// </summary>
-public sealed class GateStep(GateEvaluator evaluator, IArtifactStore store)
+public sealed class GateStep(GateEvaluator evaluator, IArtifactStore store, SkillThrottle? throttle = null)
 {
     /// <summary>The skill id under which gate events and the report are traced.</summary>
     public const string SkillId = "validator.gates";
@@ -53,7 +54,9 @@ public sealed class GateStep(GateEvaluator evaluator, IArtifactStore store)
             RunCostUsd = runCostUsd,
             PromotedBlueprint = baseline,
         };
-        var results = (await evaluator.EvaluateAsync(context, cancellationToken)).ToImmutableArray();
+        var results = throttle is null
+            ? (await evaluator.EvaluateAsync(context, cancellationToken)).ToImmutableArray()
+            : await throttle.RunAsync(async () => (await evaluator.EvaluateAsync(context, cancellationToken)).ToImmutableArray(), cancellationToken);
         return (results, new GeneratedFile(ReportPath, ReportKind, Report(input, results)));
     }
 

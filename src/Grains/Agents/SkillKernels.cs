@@ -6,9 +6,10 @@ namespace Factory.Grains.Agents;
 
 /// <summary>
 /// Builds each role's Semantic Kernel plugin once (one native function per template skill) and
-/// hands agents a <see cref="Kernel"/> whose plugins are their role's skills.
+/// hands agents a <see cref="Kernel"/> whose plugins are their role's skills. Renders run under the
+/// <see cref="SkillThrottle"/>.
 /// </summary>
-public sealed class SkillKernels(ITemplatePack pack, ISkillExecutor executor)
+public sealed class SkillKernels(ITemplatePack pack, ISkillExecutor executor, SkillThrottle throttle)
 {
     private const string InputArgument = "input";
     private readonly ConcurrentDictionary<string, KernelPlugin> _plugins = new(StringComparer.Ordinal);
@@ -32,7 +33,8 @@ public sealed class SkillKernels(ITemplatePack pack, ISkillExecutor executor)
         r,
         $"Template skills of the {r} role.",
         pack.SkillsFor(r).Select(skill => KernelFunctionFactory.CreateFromMethod(
-            (KernelArguments arguments) => executor.Execute(skill, (SkillInput)arguments[InputArgument]!),
+            (KernelArguments arguments, CancellationToken cancellationToken) =>
+                throttle.RunAsync(() => executor.Execute(skill, (SkillInput)arguments[InputArgument]!), cancellationToken),
             FunctionName(skill.Id),
             $"{skill.Description} ({skill.Id}@{skill.Version})"))));
 

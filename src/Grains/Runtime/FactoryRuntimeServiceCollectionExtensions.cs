@@ -51,6 +51,8 @@ public static class FactoryRuntimeServiceCollectionExtensions
         });
         services.TryAddSingleton<ISkillExecutor>(sp =>
             new ScribanSkillExecutor(sp.GetRequiredService<ITemplatePack>(), sp.GetServices<IArtifactGenerator>()));
+        services.AddOptions<SkillThrottleOptions>().BindConfiguration(FactoryRuntimeOptions.Section);
+        services.TryAddSingleton<SkillThrottle>();
         services.TryAddSingleton<SkillKernels>();
         services.AddFactoryGates();
         services.AddFactoryLlm();

@@ -104,4 +104,14 @@ public sealed class FactoryHostOptionsValidatorTests
 
         Assert.Contains("Factory:Streams:Provider AdoNet", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void An_idle_collection_age_within_the_collection_quantum_fails_naming_the_setting()
+    {
+        var result = new FactoryHostOptionsValidator().Validate(null, new FactoryHostOptions { IdleCollectionAge = TimeSpan.FromSeconds(30) });
+
+        Assert.True(result.Failed);
+        Assert.Contains("Factory:IdleCollectionAge", result.FailureMessage, StringComparison.Ordinal);
+        Assert.True(new FactoryHostOptionsValidator().Validate(null, new FactoryHostOptions()).Succeeded);
+    }
 }
