@@ -73,6 +73,7 @@ public sealed class SiloProcess : IAsyncDisposable
         env["Factory__GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
         env["Factory__ClusterId"] = settings.ClusterId;
         env["Factory__Gateway__Urls"] = $"http://127.0.0.1:{gatewayPort}";
+        env["Factory__Observability__Url"] = $"http://127.0.0.1:{FreePort()}"; // metrics and dashboard: a port per silo
         env["Factory__Gateway__OperatorKeySha256"] = settings.OperatorKeySha256;
         env["Factory__Statistics__Enabled"] = "true";
         env["Factory__Runtime__ArtifactsPath"] = Path.Combine(settings.WorkFolder, "artifacts");
