@@ -137,6 +137,9 @@ public sealed record RunStart
 
     /// <summary>The planner's calls to the model, journaled at the run's start.</summary>
     [Id(6)] public ImmutableArray<LlmExchange> PlannerExchanges { get; init; } = [];
+
+    /// <summary>The tenant's edition when the run was submitted (prices its skills' compute).</summary>
+    [Id(7)] public string Edition { get; init; } = "";
 }
 
 /// <summary>A task's state as the run sees it.</summary>
@@ -242,6 +245,9 @@ public sealed record ModuleWork
 
     /// <summary>What the run's modules that finished before this one cost, in US dollars.</summary>
     [Id(8)] public decimal PriorCostUsd { get; init; }
+
+    /// <summary>The tenant's edition (prices its skills' compute); empty in work recorded before it was carried.</summary>
+    [Id(9)] public string Edition { get; init; } = "";
 }
 
 /// <summary>What an agent grain is told to do.</summary>
@@ -270,6 +276,9 @@ public sealed record AgentWork
 
     /// <summary>What the run has cost before this task: finished modules and this module's finished tasks, in US dollars.</summary>
     [Id(9)] public decimal CostSoFarUsd { get; init; }
+
+    /// <summary>The tenant's edition (prices the skills' compute); empty in work recorded before it was carried.</summary>
+    [Id(10)] public string Edition { get; init; } = "";
 }
 
 /// <summary>What an agent reports to its module when it ends.</summary>

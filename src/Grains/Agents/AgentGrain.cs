@@ -109,7 +109,8 @@ public sealed partial class AgentGrain(
         AgentResult result;
         try
         {
-            _edition = (await GrainFactory.GetGrain<ITenantGrain>(work.TenantId).GetLimitsAsync()).Edition; // prices compute
+            // Prices compute: the edition travels with the work (asked of the tenant only for work recorded without it).
+            _edition = work.Edition.Length > 0 ? work.Edition : (await GrainFactory.GetGrain<ITenantGrain>(work.TenantId).GetLimitsAsync()).Edition;
             var blueprint = await blueprints.GetAsync(work.BlueprintHash);
             var module = blueprint.Modules.FirstOrDefault(m => m.Name == work.Module)
                 ?? throw new InvalidOperationException($"Blueprint {work.BlueprintHash} has no module '{work.Module}'.");

@@ -300,6 +300,7 @@ public sealed class ModuleGrain(
         ParentSpanId = state.State.SpanId,
         BaselineBlueprintHash = work.BaselineBlueprintHash,
         CostSoFarUsd = work.PriorCostUsd + state.State.CostUsd,
+        Edition = work.Edition,
     };
 
     private ImmutableArray<ArtifactRef> UpstreamOf(ModuleWork work, PlanTask task)

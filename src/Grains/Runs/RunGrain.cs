@@ -74,6 +74,8 @@ public sealed class RunState
     [Id(41)] public GateMode CostBudgetMode { get; set; }
     /// <summary>Whether the run went over its budget: in block mode it dispatches nothing more and ends <see cref="RunStatus.Blocked"/>.</summary>
     [Id(42)] public bool OverBudget { get; set; }
+    /// <summary>The tenant's edition when the run was submitted; its agents price compute by it.</summary>
+    [Id(43)] public string Edition { get; set; } = "";
 
     /// <summary>Whether the run dispatches nothing more: cancelled, or stopped by its cost budget.</summary>
     public bool Stopping => Cancelling || (OverBudget && CostBudgetMode == GateMode.Block);
@@ -197,6 +199,7 @@ public sealed partial class RunGrain(
         s.BlueprintHash = hash;
         s.Plan = [.. plan];
         s.SubmittedAt = start.SubmittedAt;
+        s.Edition = start.Edition;
         s.TemplatePack = $"{pack.Name}@{pack.Version}";
         s.BaselineBlueprintHash = baseline;
         var budgetMode = blueprint.Policies.ModeOf(Gates.GateRuleIds.CostBudget);
@@ -783,6 +786,7 @@ public sealed partial class RunGrain(
         ParentSpanId = state.State.SpanId,
         BaselineBlueprintHash = state.State.BaselineBlueprintHash,
         PriorCostUsd = state.State.FinishedModulesCostUsd,
+        Edition = state.State.Edition,
     };
 
     /// <summary>

@@ -116,6 +116,7 @@ public sealed partial class TenantGrain(
             BaselineRecorded = request.BaselineRecorded,
             Prompt = request.Prompt,
             PlannerExchanges = request.PlannerExchanges,
+            Edition = Limits().Edition,
         });
 
         var s = state.State;
