@@ -88,7 +88,7 @@ public sealed class Baseline
         foreach (var task in plan.Where(t => t.Role != AgentRoles.Release).Concat(plan.Where(t => t.Role == AgentRoles.Release)))
         {
             var module = blueprint.Modules.First(m => m.Name == task.Module);
-            var roles = UpstreamRoles(plan, task);
+            var roles = Planner.UpstreamRoles(plan, task);
             var mine = produced.TryGetValue(task.Module, out var list) ? list : produced[task.Module] = [];
             var input = new SkillInput
             {
@@ -123,26 +123,6 @@ public sealed class Baseline
         }
 
         return (steps, artifacts, blocking, gateTicks);
-    }
-
-    /// <summary>The roles of the module's tasks that <paramref name="task"/> depends on, directly or not.</summary>
-    private static HashSet<string> UpstreamRoles(IReadOnlyList<PlanTask> plan, PlanTask task)
-    {
-        var byId = plan.Where(t => t.Module == task.Module).ToDictionary(t => t.Id, StringComparer.Ordinal);
-        var roles = new HashSet<string>(StringComparer.Ordinal);
-        var pending = new Stack<string>(task.DependsOn);
-        while (pending.TryPop(out var id))
-        {
-            if (byId.TryGetValue(id, out var dependency) && roles.Add(dependency.Role))
-            {
-                foreach (var next in dependency.DependsOn)
-                {
-                    pending.Push(next);
-                }
-            }
-        }
-
-        return roles;
     }
 
     /// <summary>A run's artifacts, by hash, in memory.</summary>

@@ -41,6 +41,31 @@ public static class Planner
     public static string TaskId(string module, string role) => $"{module}/{role}";
 
     /// <summary>
+    /// The roles of <paramref name="task"/>'s module whose tasks it depends on, directly or not: whose artifacts
+    /// its agent gets upstream. <paramref name="plan"/> may hold other modules' tasks; they are ignored.
+    /// </summary>
+    public static HashSet<string> UpstreamRoles(IEnumerable<PlanTask> plan, PlanTask task)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(task);
+        var byId = plan.Where(t => t.Module == task.Module).ToDictionary(t => t.Id, StringComparer.Ordinal);
+        var roles = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>(task.DependsOn);
+        while (pending.TryPop(out var id))
+        {
+            if (byId.TryGetValue(id, out var dependency) && roles.Add(dependency.Role))
+            {
+                foreach (var next in dependency.DependsOn)
+                {
+                    pending.Push(next);
+                }
+            }
+        }
+
+        return roles;
+    }
+
+    /// <summary>
     /// The tasks whose dependencies have all succeeded and that have not been dispatched yet,
     /// in plan order.
     /// </summary>

@@ -305,20 +305,7 @@ public sealed class ModuleGrain(
 
     private ImmutableArray<ArtifactRef> UpstreamOf(ModuleWork work, PlanTask task)
     {
-        var byId = work.Tasks.ToDictionary(t => t.Id, StringComparer.Ordinal);
-        var roles = new HashSet<string>(StringComparer.Ordinal);
-        var pending = new Stack<string>(task.DependsOn);
-        while (pending.TryPop(out var id))
-        {
-            if (byId.TryGetValue(id, out var dependency) && roles.Add(dependency.Role))
-            {
-                foreach (var next in dependency.DependsOn)
-                {
-                    pending.Push(next);
-                }
-            }
-        }
-
+        var roles = Planner.UpstreamRoles(work.Tasks, task);
         return [.. state.State.Artifacts.Where(a => roles.Contains(a.Role)).OrderBy(a => a.Path, StringComparer.Ordinal)];
     }
 
