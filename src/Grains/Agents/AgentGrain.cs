@@ -101,9 +101,9 @@ public sealed partial class AgentGrain(
         using var span = FactoryTelemetry.StartSpan($"agent {work.Role}", work.TraceId, work.ParentSpanId);
         Tag(span, work);
         var spanId = span?.SpanId.ToHexString() ?? FactoryTelemetry.NewSpanId();
-        var stream = new RecordingStream(TraceStream(work));
+        var stream = new RecordingStream(TraceStream(work), time);
 
-        await stream.OnNextAsync(events.Next(TraceEventTypes.AgentStarted, work.Module, work.Role, spanId: spanId, parentSpanId: work.ParentSpanId));
+        await stream.AddAsync(events.Next(TraceEventTypes.AgentStarted, work.Module, work.Role, spanId: spanId, parentSpanId: work.ParentSpanId));
         var artifacts = ImmutableArray.CreateBuilder<ArtifactRef>();
         string? failedSkill = null;
         AgentResult result;
@@ -128,8 +128,9 @@ public sealed partial class AgentGrain(
                 && await HandlerAuthor.ToWriteAsync(session, blueprint, module, work) is { Count: > 0 } operations)
             {
                 failedSkill = LlmTrace.HandlerSkill;
+                await stream.FlushAsync(); // watchers see the agent start before the model's slow answers
                 (input, handlerBlock, var batch) = await WriteHandlersAsync(session, operations, input, work, events, spanId, artifacts, cancellationToken);
-                await stream.OnNextBatchAsync(batch);
+                await stream.AddAsync(batch);
                 failedSkill = null;
             }
 
@@ -138,7 +139,7 @@ public sealed partial class AgentGrain(
             {
                 failedSkill = skill.Id;
                 var batch = await RunSkillAsync(kernel, skill, input, work, events, spanId, artifacts, cancellationToken);
-                await stream.OnNextBatchAsync(batch);
+                await stream.AddAsync(batch);
                 failedSkill = null;
             }
 
@@ -147,12 +148,12 @@ public sealed partial class AgentGrain(
             {
                 failedSkill = GateStep.SkillId;
                 (gates, var batch) = await RunGatesAsync(input, work, events, spanId, artifacts, cancellationToken);
-                await stream.OnNextBatchAsync(batch);
+                await stream.AddAsync(batch);
                 failedSkill = null;
             }
 
             result = new AgentResult(work.Role, Succeeded: true, Reason: "", artifacts.ToImmutable()) { Gates = gates, CostUsd = _costUsd };
-            await stream.OnNextAsync(events.Next(TraceEventTypes.AgentCompleted, work.Module, work.Role, spanId: spanId, parentSpanId: work.ParentSpanId,
+            await stream.AddAsync(events.Next(TraceEventTypes.AgentCompleted, work.Module, work.Role, spanId: spanId, parentSpanId: work.ParentSpanId,
                 attributes: [new(TraceAttributes.Artifacts, artifacts.Count.ToString(CultureInfo.InvariantCulture))]));
         }
         catch (Exception exception) when ((exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -173,8 +174,10 @@ public sealed partial class AgentGrain(
 
             failed.Add(events.Next(TraceEventTypes.AgentFailed, work.Module, work.Role, spanId: spanId, parentSpanId: work.ParentSpanId,
                 attributes: [new(TraceAttributes.Reason, reason)]));
-            await stream.OnNextBatchAsync(failed);
+            await stream.AddAsync(failed);
         }
+
+        await stream.FlushAsync();
 
         instruments.OnAgentEnded(work.Role, result.Succeeded, time.GetElapsedTime(started));
         state.State.Result = result;
@@ -303,21 +306,44 @@ public sealed partial class AgentGrain(
     private IAsyncStream<TraceEvent> TraceStream(AgentWork work) => this.GetStreamProvider(FactoryNames.StreamProvider)
         .GetStream<TraceEvent>(StreamId.Create(FactoryNames.TraceNamespace, work.RunId));
 
-    /// <summary>The run's trace stream, remembering what was published on it.</summary>
-    private sealed class RecordingStream(IAsyncStream<TraceEvent> stream)
+    /// <summary>
+    /// The run's trace stream, remembering what was published on it. Events are published in batches: what an agent
+    /// adds waits until <see cref="Linger"/> has passed since the oldest pending event, or until the agent flushes (before
+    /// a slow call to a model, and when it ends), so a fast agent's whole trace is one stream message and one journal
+    /// append, and a slow one's events still reach watchers within about that time.
+    /// </summary>
+    private sealed class RecordingStream(IAsyncStream<TraceEvent> stream, TimeProvider time)
     {
+        private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(100);
+        private readonly List<TraceEvent> _pending = [];
+        private long _pendingSince;
+
         public List<TraceEvent> Published { get; } = [];
 
-        public Task OnNextAsync(TraceEvent e)
+        public Task AddAsync(TraceEvent e) => AddAsync([e]);
+
+        public Task AddAsync(IReadOnlyList<TraceEvent> batch)
         {
-            Published.Add(e);
-            return stream.OnNextAsync(e);
+            if (_pending.Count == 0)
+            {
+                _pendingSince = time.GetTimestamp();
+            }
+
+            _pending.AddRange(batch);
+            return time.GetElapsedTime(_pendingSince) >= Linger ? FlushAsync() : Task.CompletedTask;
         }
 
-        public Task OnNextBatchAsync(IReadOnlyList<TraceEvent> batch)
+        public async Task FlushAsync()
         {
+            if (_pending.Count == 0)
+            {
+                return;
+            }
+
+            var batch = _pending.ToArray();
+            _pending.Clear();
             Published.AddRange(batch);
-            return stream.OnNextBatchAsync(batch);
+            await stream.OnNextBatchAsync(batch);
         }
     }
 

@@ -162,7 +162,7 @@ public sealed partial class RunGrain(
     public async Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory)
     {
         ArgumentNullException.ThrowIfNull(handleFactory);
-        await handleFactory.Create<TraceEvent>().ResumeAsync((e, _) => OnTraceEventAsync(e));
+        await handleFactory.Create<TraceEvent>().ResumeAsync(OnTraceEventsAsync, _ => Task.CompletedTask);
     }
 
     /// <inheritdoc/>
@@ -560,59 +560,98 @@ public sealed partial class RunGrain(
         }
     }
 
-    private async Task OnTraceEventAsync(TraceEvent e)
+    /// <summary>
+    /// A delivery from the trace stream (one publisher's batch, or several queued batches at once): the events not
+    /// journaled yet are appended together, in one journal round trip.
+    /// </summary>
+    private async Task OnTraceEventsAsync(IList<SequentialItem<TraceEvent>> delivered)
     {
-        if (state.State.Status == RunStatus.None || e.RunId != RunId)
+        List<TraceEvent>? fresh = null;
+        foreach (var item in delivered)
         {
-            LogStrayEvent(logger, RunId, e.EventId, e.Type);
+            var e = item.Item;
+            if (state.State.Status == RunStatus.None || e.RunId != RunId)
+            {
+                LogStrayEvent(logger, RunId, e.EventId, e.Type);
+                continue;
+            }
+
+            if (_terminalJournaled || !_seen.Add(e.EventId))
+            {
+                continue; // a redelivery, or a straggler after the run ended
+            }
+
+            (fresh ??= new List<TraceEvent>(delivered.Count)).Add(e);
+        }
+
+        if (fresh is null)
+        {
             return;
         }
 
-        if (_terminalJournaled || !_seen.Add(e.EventId))
-        {
-            return; // a redelivery, or a straggler after the run ended
-        }
-
-        await AppendAsync(e);
+        await AppendAsync(fresh);
         if (_settleDeadline is not null)
         {
             await TryFinishAsync();
         }
     }
 
-    private async Task AppendAsync(TraceEvent raw)
+    private Task AppendAsync(TraceEvent raw) => AppendAsync([raw]);
+
+    /// <summary>
+    /// The journal boundary: redacts <paramref name="raws"/>, gives them the next sequences and appends them in one
+    /// round trip, then applies them to the run's aggregates, wakes its watchers and publishes them, sequenced, on
+    /// <c>run-events/{runId}</c> as one batch.
+    /// </summary>
+    private async Task AppendAsync(IReadOnlyList<TraceEvent> raws)
     {
-        _seen.Add(raw.EventId);
-        var e = redactor.Redact(raw) with { Sequence = _next }; // the journal boundary: nothing is recorded unredacted
-        await retry.ExecuteAsync($"run {RunId}: appending event {e.Sequence} to the journal", async cancellationToken =>
+        var batch = new TraceEvent[raws.Count];
+        for (var i = 0; i < batch.Length; i++)
+        {
+            _seen.Add(raws[i].EventId);
+            batch[i] = redactor.Redact(raws[i]) with { Sequence = _next + i }; // nothing is recorded unredacted
+        }
+
+        var what = batch.Length == 1 ? $"event {_next}" : $"events {_next}..{_next + batch.Length - 1}";
+        await retry.ExecuteAsync($"run {RunId}: appending {what} to the journal", async cancellationToken =>
         {
             try
             {
-                await journal.AppendAsync(RunId, [e], cancellationToken);
+                await journal.AppendAsync(RunId, batch, cancellationToken);
             }
             catch (JournalSequenceException)
             {
-                if (!await IsJournaledAsync(e, cancellationToken))
+                if (!await IsJournaledAsync(batch[0], cancellationToken))
                 {
                     throw;
                 }
 
-                // an earlier attempt was stored, though its answer was lost with the connection
+                // an earlier attempt was stored (a batch is stored whole), though its answer was lost with the connection
             }
         });
-        _next++;
-        Apply(e);
-        instruments.OnJournalAppended(1);
-        instruments.OnEventJournaled(time.GetUtcNow() - e.Time);
+        _next += batch.Length;
+        TraceEvent? crossing = null;
+        var now = time.GetUtcNow();
+        foreach (var e in batch)
+        {
+            Apply(e);
+            instruments.OnEventJournaled(now - e.Time);
+            if (crossing is null && e.Type == TraceEventTypes.SkillCompleted && !state.State.OverBudget && state.State.CostBudgetUsd is { } budget && _costUsd > budget)
+            {
+                crossing = e; // the skill that took the run over its budget
+            }
+        }
+
+        instruments.OnJournalAppended(batch.Length);
         var signal = _appended;
         _appended = NewSignal();
         signal.TrySetResult();
         _runEvents ??= this.GetStreamProvider(FactoryNames.StreamProvider)
             .GetStream<TraceEvent>(StreamId.Create(FactoryNames.RunEventsNamespace, RunId));
-        await _runEvents.OnNextAsync(e);
-        if (e.Type == TraceEventTypes.SkillCompleted)
+        await _runEvents.OnNextBatchAsync(batch);
+        if (crossing is not null)
         {
-            await CheckBudgetAsync(e);
+            await CheckBudgetAsync(crossing);
         }
     }
 
