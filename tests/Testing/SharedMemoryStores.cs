@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using Factory.Grains.Journal;
+using Factory.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
-using Orleans.Storage;
 
 namespace Factory.Testing;
 
@@ -16,8 +16,8 @@ public sealed class SharedMemoryStores
 {
     private static readonly ConcurrentDictionary<string, SharedMemoryStores> Clusters = new(StringComparer.Ordinal);
 
-    /// <summary>Grain state as serialized bytes with its etag, by storage name, state name and grain.</summary>
-    private readonly ConcurrentDictionary<(string Storage, string State, GrainId Grain), (byte[] Bytes, string ETag)> _state = new();
+    /// <summary>Grain state, shared by every silo of the cluster.</summary>
+    private readonly ProcessMemoryGrainStorage.Store _state = new();
 
     /// <summary>The reminders, by grain and name.</summary>
     private readonly ConcurrentDictionary<(GrainId Grain, string Name), ReminderEntry> _reminders = new();
@@ -36,56 +36,12 @@ public sealed class SharedMemoryStores
     {
         foreach (var storage in storageNames)
         {
-            silo.Services.AddGrainStorage(storage, (sp, name) => new Storage(this, name, sp.GetRequiredService<Serializer>()));
+            silo.Services.AddGrainStorage(storage, (sp, name) => new ProcessMemoryGrainStorage(_state, name, sp.GetRequiredService<Serializer>()));
         }
 
         silo.AddReminders();
         silo.Services.AddSingleton<IReminderTable>(new Reminders(this));
         silo.Services.AddSingleton<IRunJournal>(Journal);
-    }
-
-    private sealed class Storage(SharedMemoryStores stores, string storage, Serializer serializer) : IGrainStorage
-    {
-        public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
-        {
-            if (stores._state.TryGetValue((storage, stateName, grainId), out var stored))
-            {
-                grainState.State = serializer.Deserialize<T>(stored.Bytes);
-                grainState.ETag = stored.ETag;
-                grainState.RecordExists = true;
-            }
-
-            return Task.CompletedTask;
-        }
-
-        public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
-        {
-            var key = (storage, stateName, grainId);
-            var bytes = serializer.SerializeToArray(grainState.State);
-            var etag = Guid.NewGuid().ToString("N");
-            lock (stores._state)
-            {
-                var current = stores._state.TryGetValue(key, out var stored) ? stored.ETag : null;
-                if (current != grainState.ETag)
-                {
-                    throw new InconsistentStateException($"etag of {grainId} is {current}, not {grainState.ETag}", current, grainState.ETag);
-                }
-
-                stores._state[key] = (bytes, etag);
-            }
-
-            grainState.ETag = etag;
-            grainState.RecordExists = true;
-            return Task.CompletedTask;
-        }
-
-        public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
-        {
-            stores._state.TryRemove((storage, stateName, grainId), out _);
-            grainState.ETag = null;
-            grainState.RecordExists = false;
-            return Task.CompletedTask;
-        }
     }
 
     private sealed class Reminders(SharedMemoryStores stores) : IReminderTable
