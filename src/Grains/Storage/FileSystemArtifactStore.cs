@@ -1,3 +1,5 @@
+using Microsoft.Win32.SafeHandles;
+
 namespace Factory.Grains.Storage;
 
 /// <summary>
@@ -7,7 +9,11 @@ namespace Factory.Grains.Storage;
 /// </summary>
 public sealed class FileSystemArtifactStore : IArtifactStore
 {
+    private static long s_temporaries;
     private readonly string _root;
+
+    /// <summary>Which of the 256 folders (<c>{sha[0..2]}</c>) this store has made sure exist.</summary>
+    private readonly bool[] _folders = new bool[256];
 
     /// <summary>Creates a store rooted at <paramref name="root"/> (created when missing).</summary>
     public FileSystemArtifactStore(string root)
@@ -21,15 +27,41 @@ public sealed class FileSystemArtifactStore : IArtifactStore
     public string Root => _root;
 
     /// <inheritdoc/>
-    public async ValueTask<ContentAddress> PutAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// Written synchronously: an artifact is a small file going to the page cache, which costs less than handing the
+    /// write to another thread and back.
+    /// </remarks>
+    public ValueTask<ContentAddress> PutAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var sha = ContentHash.Sha256Hex(content.Span);
         var path = PathOf(sha);
         if (!File.Exists(path))
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            var temporary = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
-            await File.WriteAllBytesAsync(temporary, content.ToArray(), cancellationToken);
+            var folder = Convert.ToInt32(sha[..2], 16);
+            if (!Volatile.Read(ref _folders[folder]))
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                Volatile.Write(ref _folders[folder], true);
+            }
+
+            var temporary = $"{path}.{Environment.ProcessId}.{Interlocked.Increment(ref s_temporaries)}.tmp";
+            SafeFileHandle handle;
+            try
+            {
+                handle = File.OpenHandle(temporary, FileMode.CreateNew, FileAccess.Write);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!); // removed from under the store since
+                handle = File.OpenHandle(temporary, FileMode.CreateNew, FileAccess.Write);
+            }
+
+            using (handle)
+            {
+                RandomAccess.Write(handle, content.Span, fileOffset: 0);
+            }
+
             try
             {
                 File.Move(temporary, path, overwrite: false);
@@ -41,7 +73,7 @@ public sealed class FileSystemArtifactStore : IArtifactStore
             }
         }
 
-        return new ContentAddress(sha, content.Length);
+        return ValueTask.FromResult(new ContentAddress(sha, content.Length));
     }
 
     /// <inheritdoc/>
