@@ -18,8 +18,13 @@ namespace Factory.Bench;
 /// <param name="GateSeconds">Time spent in the gates (summed over threads).</param>
 /// <param name="CompileGateSeconds">Wall time spent in the compile gate (summed over threads; includes waiting for a core).</param>
 /// <param name="CpuSeconds">The process's CPU time over the loop.</param>
-public sealed record BaselineResult(int Runs, double Seconds, long AgentSteps, long Artifacts, long BlockingGateFailures, double GateSeconds, double CompileGateSeconds, double CpuSeconds)
+/// <param name="AllocatedBytes">Managed memory the loop allocated.</param>
+public sealed record BaselineResult(int Runs, double Seconds, long AgentSteps, long Artifacts, long BlockingGateFailures, double GateSeconds, double CompileGateSeconds, double CpuSeconds,
+    long AllocatedBytes)
 {
+    /// <summary>KiB allocated per run.</summary>
+    public double AllocatedKbPerRun => Runs > 0 ? Math.Round(AllocatedBytes / 1024.0 / Runs, 0) : 0;
+
     /// <summary>CPU milliseconds per run.</summary>
     public double CpuMsPerRun => Runs > 0 ? CpuSeconds * 1000 / Runs : 0;
 
@@ -61,6 +66,7 @@ public sealed class Baseline
             await RunOnceAsync(variants[i % variants.Count].Blueprint, hashes[i % variants.Count], ct));
         Interlocked.Exchange(ref _compileTicks, 0);
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
         var clock = Stopwatch.StartNew();
         await Parallel.ForAsync(0, runs, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken }, async (i, ct) =>
         {
@@ -73,7 +79,7 @@ public sealed class Baseline
         clock.Stop();
         return new BaselineResult(runs, clock.Elapsed.TotalSeconds, steps, artifacts, blocking,
             TimeSpan.FromTicks(gateTicks).TotalSeconds, TimeSpan.FromTicks(Interlocked.Read(ref _compileTicks)).TotalSeconds,
-            (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds);
+            (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds, GC.GetTotalAllocatedBytes(precise: true) - allocated);
     }
 
     private async Task<(long Steps, long Artifacts, long Blocking, long GateTicks)> RunOnceAsync(Blueprint blueprint, string hash, CancellationToken cancellationToken)

@@ -70,13 +70,13 @@ public sealed class Bench(BenchOptions options, TextWriter output)
 
             if (options.Warmup > 0)
             {
-                await new LoadDriver(silos, tenants, $"{_token}-warmup", recordEventTimes: false).RunAsync(options.Warmup, options.InFlight, cancellationToken);
+                await new LoadDriver(silos, tenants, $"{_token}-warmup", recordEventTimes: false, options.SubmitConcurrency).RunAsync(options.Warmup, options.InFlight, cancellationToken);
             }
 
             var loadBefore = LoadAverage();
             var before = await TotalsAsync(silos, cancellationToken);
             before["postgres-cpu-seconds"] = postgres?.CpuSeconds() ?? 0;
-            var driver = new LoadDriver(silos, tenants, _token, recordEventTimes: options.KillSiloAfter is not null);
+            var driver = new LoadDriver(silos, tenants, _token, recordEventTimes: options.KillSiloAfter is not null, options.SubmitConcurrency);
             output.WriteLine($"load: {options.Runs} runs, {options.Tenants} tenants, {options.InFlight} in flight, compile gate {(options.CompileGate ? "on" : "off")} ...");
             var load = driver.RunAsync(options.Runs, options.InFlight, cancellationToken);
             Task<(double At, HashSet<string> Runs)>? kill = options.KillSiloAfter is { } after ? KillAsync(silos[^1], driver, after, cancellationToken) : null;
@@ -183,6 +183,11 @@ public sealed class Bench(BenchOptions options, TextWriter output)
             }
 
             totals["cpu-seconds"] = totals.GetValueOrDefault("cpu-seconds") + stats.CpuSeconds;
+            totals["allocated-bytes"] = totals.GetValueOrDefault("allocated-bytes") + stats.AllocatedBytes;
+            for (var generation = 0; generation < (stats.GcCollections?.Length ?? 0); generation++)
+            {
+                totals[$"gc-gen{generation}"] = totals.GetValueOrDefault($"gc-gen{generation}") + stats.GcCollections![generation];
+            }
         }
 
         return totals;
@@ -223,7 +228,7 @@ public sealed class Bench(BenchOptions options, TextWriter output)
         return new BenchReport
         {
             Settings = new BenchSettings(options.Runs, options.Tenants, options.InFlight, options.Blueprint?.Name ?? "clinic-appointments.yaml", options.Mode, options.Silos,
-                options.CompileGate ? "on" : "off", baselineRuns, options.Warmup, options.KillSiloAfter, Environment.ProcessorCount),
+                options.CompileGate ? "on" : "off", baselineRuns, options.Warmup, options.SubmitConcurrency, options.KillSiloAfter, Environment.ProcessorCount),
             Seconds = Math.Round(seconds, 2),
             RunsPerSecond = Math.Round(runsPerSecond, 2),
             Baseline = baseline,
@@ -246,6 +251,8 @@ public sealed class Bench(BenchOptions options, TextWriter output)
             GrainCallsPerRunByInterface = calls,
             CountersPerRun = counters,
             SiloCpuMsPerRun = Math.Round(Delta("cpu-seconds") * 1000 / n, 1),
+            SiloAllocatedKbPerRun = Math.Round(Delta("allocated-bytes") / 1024 / n, 0),
+            SiloGcPer1000Runs = [.. Enumerable.Range(0, 3).Select(g => Math.Round(Delta($"gc-gen{g}") * 1000 / n, 1))],
             SiloPeakBytes = [.. silos.Select(s => s.PeakBytes)],
             Kill = kill,
         };
@@ -255,7 +262,7 @@ public sealed class Bench(BenchOptions options, TextWriter output)
     {
         const double MiB = 1024 * 1024;
         output.WriteLine();
-        output.WriteLine($"mode {r.Settings.Mode}, {r.Settings.Silos} silo(s), {r.Settings.Runs} runs of {r.Settings.Blueprint}, {r.Settings.Tenants} tenants, {r.Settings.InFlight} in flight, compile gate {r.Settings.CompileGate}, {r.Settings.ProcessorCount} cores");
+        output.WriteLine($"mode {r.Settings.Mode}, {r.Settings.Silos} silo(s), {r.Settings.Runs} runs of {r.Settings.Blueprint}, {r.Settings.Tenants} tenants, {r.Settings.InFlight} in flight ({r.Settings.SubmitConcurrency} submissions at once), compile gate {r.Settings.CompileGate}, {r.Settings.ProcessorCount} cores");
         output.WriteLine($"runs/s                 {r.RunsPerSecond:F1}   ({r.Seconds:F1} s)");
         output.WriteLine($"baseline runs/s        {r.Baseline.RunsPerSecond:F1}   ratio {r.RatioToBaseline:F3}");
         output.WriteLine($"CPU per run            silo {r.SiloCpuMsPerRun:F1} ms{(r.PostgresCpuMsPerRun is { } pg ? $" + PostgreSQL {pg:F1} ms" : "")}, baseline {r.Baseline.CpuMsPerRun:F1} ms   ratio {r.CpuRatioToBaseline:F3}");
@@ -271,6 +278,7 @@ public sealed class Bench(BenchOptions options, TextWriter output)
         output.WriteLine($"last event ms          p50 {r.LastEventMs.P50:F1}  p99 {r.LastEventMs.P99:F1}");
         output.WriteLine($"events                 delivered {r.EventsDelivered}  journaled {r.EventsJournaled}  duplicates {r.DuplicateEvents}  missing {r.MissingEvents}");
         output.WriteLine($"per run                grain calls {r.GrainCallsPerRun:F1}  stream events {r.StreamEventsPerRun:F1}  storage writes {r.StorageWritesPerRun:F1}  activations {r.ActivationsPerRun:F1}  silo CPU {r.SiloCpuMsPerRun:F1} ms");
+        output.WriteLine($"allocated per run      silo {r.SiloAllocatedKbPerRun:F0} KiB, baseline {r.Baseline.AllocatedKbPerRun:F0} KiB; silo GCs per 1000 runs gen0/1/2 {string.Join('/', r.SiloGcPer1000Runs.Select(g => g.ToString("F1", CultureInfo.InvariantCulture)))}");
         output.WriteLine($"silo peak memory       {string.Join(", ", r.SiloPeakBytes.Select(b => $"{b / MiB:F0} MiB"))}");
         output.WriteLine($"activations after      {string.Join(", ", r.ActivationsAfter.Where(p => p.Value > 0).Select(p => $"{p.Key} {p.Value}"))}");
         output.WriteLine($"failed runs            {r.FailedRuns}");

@@ -37,7 +37,10 @@ public sealed class BenchOptions
     public int? BaselineRuns { get; init; }
 
     /// <summary>Warm-up runs.</summary>
-    public int Warmup { get; init; } = 20;
+    public int Warmup { get; init; } = 200;
+
+    /// <summary>Most submissions awaiting their answer at once.</summary>
+    public int SubmitConcurrency { get; init; } = 32;
 
     /// <summary>Extra silo settings, <c>KEY=VALUE</c>.</summary>
     public IReadOnlyList<string> SiloSettings { get; init; } = [];
@@ -59,6 +62,7 @@ public sealed class BenchOptions
         { KillSiloAfter: <= 0 } => $"--kill-silo-after must be positive (was {KillSiloAfter}).",
         { BaselineRuns: < 1 } => $"--baseline-runs must be at least 1 (was {BaselineRuns}).",
         { Warmup: < 0 } => $"--warmup must be 0 or more (was {Warmup}).",
+        { SubmitConcurrency: < 1 } => $"--submit-concurrency must be at least 1 (was {SubmitConcurrency}).",
         _ when SiloSettings.FirstOrDefault(x => !x.Contains('=', StringComparison.Ordinal) || x.StartsWith('=')) is { } bad => $"--silo-setting '{bad}' is not KEY=VALUE.",
         { Blueprint: { Exists: false } } => $"--blueprint: '{Blueprint!.FullName}' does not exist.",
         _ => null,

@@ -72,6 +72,12 @@ public sealed record BenchReport
     /// <summary>Silo CPU seconds per run.</summary>
     public double SiloCpuMsPerRun { get; init; }
 
+    /// <summary>Managed memory the silos allocated per run, KiB (garbage included: what the collector has to clear).</summary>
+    public double SiloAllocatedKbPerRun { get; init; }
+
+    /// <summary>The silos' garbage collections of generation 0, 1 and 2 per 1000 runs.</summary>
+    public IReadOnlyList<double> SiloGcPer1000Runs { get; init; } = [];
+
     /// <summary>The baseline's CPU per run over the silos' (and the private PostgreSQL's) CPU per run: the runtime's cost measured in CPU rather than wall time, which other load on the machine disturbs less.</summary>
     public double CpuRatioToBaseline { get; init; }
 
@@ -92,7 +98,7 @@ public sealed record BenchReport
 }
 
 /// <summary>The settings of an invocation.</summary>
-public sealed record BenchSettings(int Runs, int Tenants, int InFlight, string Blueprint, string Mode, int Silos, string CompileGate, int BaselineRuns, int Warmup, double? KillSiloAfter, int ProcessorCount);
+public sealed record BenchSettings(int Runs, int Tenants, int InFlight, string Blueprint, string Mode, int Silos, string CompileGate, int BaselineRuns, int Warmup, int SubmitConcurrency, double? KillSiloAfter, int ProcessorCount);
 
 /// <summary>Latency percentiles, ms.</summary>
 public sealed record Latency(double P50, double P95, double P99, double Max)

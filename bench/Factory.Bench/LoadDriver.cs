@@ -63,10 +63,12 @@ public sealed class RunRecord
 /// Drives the load through the gateways: up to <c>inFlight</c> runs at once, each submitted with its tenant's key to
 /// one of the gateways (round robin), and watched on <c>WatchRun</c> from sequence 0 to its terminal event; a broken
 /// watch is reopened from its last sequence + 1 on another gateway, a failed submission retried with the same
-/// idempotency key.
+/// idempotency key. At most <c>submitConcurrency</c> submissions are outstanding at once, as many clients would send
+/// them, so that a submission's latency is the gateway's answer time under the load, not a wait behind the bench's own burst.
 /// </summary>
-public sealed class LoadDriver(IReadOnlyList<SiloProcess> silos, IReadOnlyList<BenchTenant> tenants, string runToken, bool recordEventTimes)
+public sealed class LoadDriver(IReadOnlyList<SiloProcess> silos, IReadOnlyList<BenchTenant> tenants, string runToken, bool recordEventTimes, int submitConcurrency)
 {
+    private readonly SemaphoreSlim _submitting = new(submitConcurrency);
     private readonly V1.Runs.RunsClient[] _clients = [.. silos.Select(s => new V1.Runs.RunsClient(Channel(s.Gateway)))];
     private readonly Stopwatch _clock = new();
 
@@ -135,26 +137,34 @@ public sealed class LoadDriver(IReadOnlyList<SiloProcess> silos, IReadOnlyList<B
 
     private async Task DriveAsync(RunRecord record, CancellationToken cancellationToken)
     {
-        record.SubmittedAt = Now;
         var request = new V1.SubmitRunRequest { Yaml = record.Tenant.Yaml, IdempotencyKey = $"{runToken}-{record.Index.ToString(CultureInfo.InvariantCulture)}" };
-        for (var attempt = 0; ; attempt++)
+        await _submitting.WaitAsync(cancellationToken);
+        try
         {
-            try
+            record.SubmittedAt = Now;
+            for (var attempt = 0; ; attempt++)
             {
-                var response = await Client(attempt, record.Index).SubmitRunAsync(request, record.Tenant.Headers, cancellationToken: cancellationToken);
-                record.RunId = response.RunId;
-                record.SubmitMs = (Now - record.SubmittedAt) * 1000;
-                break;
+                try
+                {
+                    var response = await Client(attempt, record.Index).SubmitRunAsync(request, record.Tenant.Headers, cancellationToken: cancellationToken);
+                    record.RunId = response.RunId;
+                    record.SubmitMs = (Now - record.SubmittedAt) * 1000;
+                    break;
+                }
+                catch (RpcException e) when (Retryable(e) && attempt < 20)
+                {
+                    await Task.Delay(Backoff(attempt), cancellationToken);
+                }
+                catch (RpcException e)
+                {
+                    record.Error = $"submit: {e.StatusCode}: {e.Status.Detail}";
+                    return;
+                }
             }
-            catch (RpcException e) when (Retryable(e) && attempt < 20)
-            {
-                await Task.Delay(Backoff(attempt), cancellationToken);
-            }
-            catch (RpcException e)
-            {
-                record.Error = $"submit: {e.StatusCode}: {e.Status.Detail}";
-                return;
-            }
+        }
+        finally
+        {
+            _submitting.Release();
         }
 
         long next = 0;

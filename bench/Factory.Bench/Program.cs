@@ -14,13 +14,14 @@ var compileGate = new Option<string>("--compile-gate") { Description = "on or of
 compileGate.AcceptOnlyFromAmong("on", "off");
 var killAfter = new Option<double?>("--kill-silo-after") { Description = "Seconds into the load to SIGKILL the last silo (postgres, 2 silos or more)." };
 var baselineRuns = new Option<int?>("--baseline-runs") { Description = "Runs of bare work for the baseline (default: min(runs, 1000))." };
-var warmup = new Option<int>("--warmup") { Description = "Runs before the measured load (not counted).", DefaultValueFactory = _ => 20 };
+var warmup = new Option<int>("--warmup") { Description = "Runs before the measured load (not counted): the silos' JIT reaches its later tiers.", DefaultValueFactory = _ => 200 };
+var submitConcurrency = new Option<int>("--submit-concurrency") { Description = "Most submissions awaiting their answer at once.", DefaultValueFactory = _ => 32 };
 var siloSettings = new Option<string[]>("--silo-setting") { Description = "A setting for every silo, KEY=VALUE (e.g. Factory:Runtime:MaxConcurrentSkills=4); repeatable.", AllowMultipleArgumentsPerToken = false };
 var json = new Option<FileInfo?>("--json") { Description = "Also write the report as JSON to this file." };
 
 var root = new RootCommand("Factory's load benchmark: runs through the real gRPC gateway against a bare-work baseline.")
 {
-    runs, tenants, inFlight, blueprint, mode, silos, connection, postgresBin, compileGate, killAfter, baselineRuns, warmup, siloSettings, json,
+    runs, tenants, inFlight, blueprint, mode, silos, connection, postgresBin, compileGate, killAfter, baselineRuns, warmup, submitConcurrency, siloSettings, json,
 };
 root.SetAction(async (parse, cancellationToken) =>
 {
@@ -38,6 +39,7 @@ root.SetAction(async (parse, cancellationToken) =>
         KillSiloAfter = parse.GetValue(killAfter),
         BaselineRuns = parse.GetValue(baselineRuns),
         Warmup = parse.GetValue(warmup),
+        SubmitConcurrency = parse.GetValue(submitConcurrency),
         Json = parse.GetValue(json),
         SiloSettings = parse.GetValue(siloSettings) ?? [],
     };

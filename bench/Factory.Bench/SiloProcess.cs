@@ -239,4 +239,6 @@ public sealed record SiloStats(
     long WorkingSetBytes,
     long GcHeapBytes,
     int ProcessorCount,
-    Dictionary<string, long> Activations);
+    Dictionary<string, long> Activations,
+    long AllocatedBytes,
+    int[]? GcCollections);

@@ -51,7 +51,11 @@ public sealed class SiloStatistics : IDisposable
             PeakWorkingSetBytes: process.PeakWorkingSet64,
             WorkingSetBytes: process.WorkingSet64,
             GcHeapBytes: GC.GetTotalMemory(forceFullCollection: false),
-            ProcessorCount: Environment.ProcessorCount);
+            ProcessorCount: Environment.ProcessorCount)
+        {
+            AllocatedBytes = GC.GetTotalAllocatedBytes(precise: false),
+            GcCollections = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)],
+        };
     }
 
     /// <inheritdoc/>
@@ -86,6 +90,12 @@ public sealed record StatisticsSnapshot(
     long GcHeapBytes,
     int ProcessorCount)
 {
+    /// <summary>Bytes allocated on the managed heap since the process started.</summary>
+    public long AllocatedBytes { get; init; }
+
+    /// <summary>Garbage collections since the process started, of generation 0, 1 and 2 (a collection of a generation counts for the younger ones too).</summary>
+    public IReadOnlyList<int> GcCollections { get; init; } = [];
+
     /// <summary>Grain type to activations on this silo now.</summary>
     public IReadOnlyDictionary<string, long> Activations { get; init; } = new Dictionary<string, long>();
 }
