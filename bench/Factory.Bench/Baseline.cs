@@ -54,15 +54,18 @@ public sealed class Baseline
 
     private long _compileTicks;
 
-    /// <summary>Does <paramref name="runs"/> runs of bare work, run i on <c>variants[i % variants.Count]</c>, on every core.</summary>
-    public async Task<BaselineResult> RunAsync(IReadOnlyList<BlueprintVariant> variants, int runs, CancellationToken cancellationToken)
+    /// <summary>
+    /// Does <paramref name="runs"/> runs of bare work, run i on <c>variants[i % variants.Count]</c>, on every core, after
+    /// <paramref name="warmup"/> runs that are not counted (as many as the silos get, so both are measured with the JIT's later tiers).
+    /// </summary>
+    public async Task<BaselineResult> RunAsync(IReadOnlyList<BlueprintVariant> variants, int runs, int warmup, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(variants);
         var hashes = variants.Select(v => BlueprintCanonicalForm.Sha256Hex(BlueprintCanonicalForm.ToJson(v.Blueprint))).ToArray();
         long steps = 0, artifacts = 0, blocking = 0, gateTicks = 0;
         _compileTicks = 0;
         // Warm up (the first renders, the compiler's references, the JIT's later tiers) on every core.
-        await Parallel.ForAsync(0, 4 * Environment.ProcessorCount, cancellationToken, async (i, ct) =>
+        await Parallel.ForAsync(0, Math.Max(warmup, 4 * Environment.ProcessorCount), new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken }, async (i, ct) =>
             await RunOnceAsync(variants[i % variants.Count].Blueprint, hashes[i % variants.Count], ct));
         Interlocked.Exchange(ref _compileTicks, 0);
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;

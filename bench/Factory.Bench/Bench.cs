@@ -23,14 +23,14 @@ public sealed class Bench(BenchOptions options, TextWriter output)
         var baselineRuns = options.BaselineRuns ?? Math.Min(options.Runs, 1000);
 
         output.WriteLine($"baseline: {baselineRuns} runs of bare work on {Environment.ProcessorCount} cores ...");
-        var baseline = await new Baseline().RunAsync(variants, baselineRuns, cancellationToken);
+        var baseline = await new Baseline().RunAsync(variants, baselineRuns, options.Warmup, cancellationToken);
         output.WriteLine($"baseline: {baseline.RunsPerSecond:F1} runs/s ({baseline.Seconds:F1} s, {baseline.BlockingGateFailures} blocking gate results)");
         double? compileShare = null;
         if (options.CompileGate)
         {
             // The compile gate's share of the work: the same baseline without it, CPU per run compared.
             var without = Enumerable.Range(0, options.Tenants).Select(i => BlueprintVariants.Create(yaml, i, compileGate: false)).ToList();
-            var off = await new Baseline().RunAsync(without, Math.Min(baselineRuns, 100), cancellationToken);
+            var off = await new Baseline().RunAsync(without, Math.Min(baselineRuns, 100), options.Warmup, cancellationToken);
             compileShare = Math.Round(1 - (off.CpuMsPerRun / baseline.CpuMsPerRun), 3);
             output.WriteLine($"baseline without the compile gate: {off.CpuMsPerRun:F1} CPU ms per run; the compile gate's share of the work: {compileShare:P0}");
         }
@@ -235,6 +235,7 @@ public sealed class Bench(BenchOptions options, TextWriter output)
             RatioToBaseline = Math.Round(runsPerSecond / baseline.RunsPerSecond, 3),
             AgentStepsPerSecond = Math.Round(records.Sum(r => r.AgentSteps) / seconds, 1),
             SubmitMs = Latency.Of([.. records.Where(r => r.RunId.Length > 0).Select(r => r.SubmitMs)]),
+            SteadySubmitMs = Latency.Of([.. records.Where(r => r.RunId.Length > 0 && r.Index >= options.InFlight).Select(r => r.SubmitMs)]),
             FirstEventMs = Latency.Of([.. records.Where(r => !double.IsNaN(r.FirstEventAt)).Select(r => (r.FirstEventAt - r.SubmittedAt) * 1000)]),
             LastEventMs = Latency.Of([.. records.Where(r => !double.IsNaN(r.LastEventAt)).Select(r => (r.LastEventAt - r.SubmittedAt) * 1000)]),
             EventsDelivered = records.Sum(r => r.Delivered),
@@ -273,7 +274,7 @@ public sealed class Bench(BenchOptions options, TextWriter output)
         }
 
         output.WriteLine($"agent steps/s          {r.AgentStepsPerSecond:F0}");
-        output.WriteLine($"submit ms              p50 {r.SubmitMs.P50:F1}  p95 {r.SubmitMs.P95:F1}  p99 {r.SubmitMs.P99:F1}");
+        output.WriteLine($"submit ms              p50 {r.SubmitMs.P50:F1}  p95 {r.SubmitMs.P95:F1}  p99 {r.SubmitMs.P99:F1}   once {r.Settings.InFlight} were in flight: p50 {r.SteadySubmitMs.P50:F1}  p95 {r.SteadySubmitMs.P95:F1}  p99 {r.SteadySubmitMs.P99:F1}");
         output.WriteLine($"first event ms         p50 {r.FirstEventMs.P50:F1}  p99 {r.FirstEventMs.P99:F1}");
         output.WriteLine($"last event ms          p50 {r.LastEventMs.P50:F1}  p99 {r.LastEventMs.P99:F1}");
         output.WriteLine($"events                 delivered {r.EventsDelivered}  journaled {r.EventsJournaled}  duplicates {r.DuplicateEvents}  missing {r.MissingEvents}");

@@ -24,6 +24,12 @@ public sealed record BenchReport
     /// <summary>Submit latency percentiles, ms.</summary>
     public required Latency SubmitMs { get; init; }
 
+    /// <summary>
+    /// Submit latency of the runs submitted once the in-flight limit was reached (each as an earlier run ended), ms:
+    /// the gateway's answer while that many runs are in flight, without the initial burst that fills the window.
+    /// </summary>
+    public required Latency SteadySubmitMs { get; init; }
+
     /// <summary>Submit to the first event at the watcher, ms.</summary>
     public required Latency FirstEventMs { get; init; }
 

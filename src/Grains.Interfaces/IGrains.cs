@@ -47,6 +47,13 @@ public interface IRunGrain : IGrainWithStringKey
     [Alias("Cancel")]
     Task<RunSnapshot> CancelAsync(string reason);
 
+    /// <summary>
+    /// The silo admits the run, which waited for a place among the runs proceeding at once: it dispatches its first
+    /// modules. Idempotent; a run that is not waiting (ended, or already going) ignores it.
+    /// </summary>
+    [Alias("Admit")]
+    Task AdmitAsync();
+
     /// <summary>Records feedback on the run (or a module, agent or artifact of it) as a <c>FeedbackSubmitted</c> event in its trace.</summary>
     /// <exception cref="RunNotFoundException">No such run.</exception>
     /// <returns>The sequence number of the recorded event.</returns>

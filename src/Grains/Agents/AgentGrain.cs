@@ -79,6 +79,7 @@ public sealed partial class AgentGrain(
 
             var result = state.State.Result ?? await ExecuteSkillsAsync(work, cancellationToken);
             await GrainFactory.GetGrain<IModuleGrain>($"{work.RunId}/{work.Module}").OnAgentFinishedAsync(result);
+            this.DeactivateOnIdle(); // done: its state is stored, and a re-drive activates it again to re-report
         }
         catch (OrleansMessageRejectionException exception)
         {

@@ -1,11 +1,36 @@
 using System.Collections.Concurrent;
+using System.IO.Compression;
+using Orleans.Serialization;
 
 namespace Factory.Grains.Journal;
 
-/// <summary>The embedded-mode journal: one append-only list per run, in this process's memory.</summary>
+/// <summary>
+/// The embedded-mode journal: each run's events in this process's memory. Given a serializer, it packs the events of
+/// ended runs: once more than <see cref="EndedRunsUnpacked"/> runs have ended after a run, that run's events are kept
+/// serialized and compressed (about a tenth of their size as objects), and a read of them unpacks them. Live runs, and
+/// the runs that ended last (whose watchers are still catching up), are read as they are.
+/// </summary>
 public sealed class MemoryRunJournal : IRunJournal
 {
-    private readonly ConcurrentDictionary<string, List<TraceEvent>> _runs = new(StringComparer.Ordinal);
+    /// <summary>Ended runs whose events stay unpacked.</summary>
+    public const int EndedRunsUnpacked = 256;
+
+    private const int BrotliQuality = 1;
+    private const int BrotliWindow = 22;
+    private readonly ConcurrentDictionary<string, RunLog> _runs = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<RunLog> _ended = new();
+    private readonly Serializer? _serializer;
+
+    /// <summary>A journal that keeps every event as it is.</summary>
+    public MemoryRunJournal()
+    {
+    }
+
+    /// <summary>A journal that packs ended runs' events with <paramref name="serializer"/>.</summary>
+    public MemoryRunJournal(Serializer serializer)
+    {
+        _serializer = serializer ?? throw new ArgumentNullException(nameof(serializer));
+    }
 
     /// <inheritdoc/>
     public ValueTask AppendAsync(string runId, IReadOnlyList<TraceEvent> events, CancellationToken cancellationToken = default)
@@ -15,22 +40,31 @@ public sealed class MemoryRunJournal : IRunJournal
             return ValueTask.CompletedTask;
         }
 
-        var log = _runs.GetOrAdd(runId, static _ => []);
+        var log = _runs.GetOrAdd(runId, static _ => new RunLog());
+        var ended = false;
         lock (log)
         {
-            if (events[0].Sequence != log.Count)
-            {
-                throw new JournalSequenceException(runId, log.Count, events[0].Sequence);
-            }
-
             for (var i = 0; i < events.Count; i++)
             {
-                if (events[i].Sequence != log.Count)
+                if (events[i].Sequence != log.Count + i)
                 {
-                    throw new JournalSequenceException(runId, log.Count, events[i].Sequence);
+                    throw new JournalSequenceException(runId, log.Count + i, events[i].Sequence);
                 }
+            }
 
-                log.Add(events[i]);
+            log.Recent.AddRange(events);
+            if (!log.Ended && events.Any(e => TraceEventTypes.IsRunTerminal(e.Type)))
+            {
+                log.Ended = ended = true;
+            }
+        }
+
+        if (ended && _serializer is not null)
+        {
+            _ended.Enqueue(log);
+            while (_ended.Count > EndedRunsUnpacked && _ended.TryDequeue(out var oldest))
+            {
+                Pack(oldest);
             }
         }
 
@@ -54,9 +88,66 @@ public sealed class MemoryRunJournal : IRunJournal
                 return ValueTask.FromResult<IReadOnlyList<TraceEvent>>([]);
             }
 
-            var start = (int)fromSequence;
-            var count = Math.Min(max, log.Count - start);
-            return ValueTask.FromResult<IReadOnlyList<TraceEvent>>(log.GetRange(start, count));
+            var count = (int)Math.Min(max, log.Count - fromSequence);
+            if (fromSequence >= log.PackedCount)
+            {
+                return ValueTask.FromResult<IReadOnlyList<TraceEvent>>(log.Recent.GetRange((int)fromSequence - log.PackedCount, count));
+            }
+
+            var all = Unpack(log).Concat(log.Recent).Skip((int)fromSequence).Take(count).ToList();
+            return ValueTask.FromResult<IReadOnlyList<TraceEvent>>(all);
         }
+    }
+
+    private void Pack(RunLog log)
+    {
+        lock (log)
+        {
+            var events = log.Packed is null ? [.. log.Recent] : Unpack(log).Concat(log.Recent).ToArray();
+            var bytes = _serializer!.SerializeToArray(events);
+            var packed = new byte[BrotliEncoder.GetMaxCompressedLength(bytes.Length)];
+            if (!BrotliEncoder.TryCompress(bytes, packed, out var written, BrotliQuality, BrotliWindow))
+            {
+                return; // cannot happen with a buffer of the maximum size; the events stay as they are
+            }
+
+            log.Packed = packed.AsSpan(0, written).ToArray();
+            log.PackedLength = bytes.Length;
+            log.PackedCount = events.Length;
+            log.Recent.Clear();
+            log.Recent.TrimExcess();
+        }
+    }
+
+    private TraceEvent[] Unpack(RunLog log)
+    {
+        if (log.Packed is null)
+        {
+            return [];
+        }
+
+        var bytes = new byte[log.PackedLength];
+        if (!BrotliDecoder.TryDecompress(log.Packed, bytes, out var written) || written != bytes.Length)
+        {
+            throw new InvalidOperationException($"The packed journal of a run ({log.PackedCount} events) does not unpack to its {log.PackedLength} bytes.");
+        }
+
+        return _serializer!.Deserialize<TraceEvent[]>(bytes) ?? [];
+    }
+
+    /// <summary>One run's events: the first <see cref="PackedCount"/> packed (or none), then <see cref="Recent"/>.</summary>
+    private sealed class RunLog
+    {
+        public byte[]? Packed { get; set; }
+
+        public int PackedLength { get; set; }
+
+        public int PackedCount { get; set; }
+
+        public List<TraceEvent> Recent { get; } = [];
+
+        public bool Ended { get; set; }
+
+        public int Count => PackedCount + Recent.Count;
     }
 }

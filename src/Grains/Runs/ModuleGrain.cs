@@ -334,6 +334,7 @@ public sealed class ModuleGrain(
         _span?.Dispose();
         _span = null;
         await ReportAsync(work);
+        this.DeactivateOnIdle(); // done: its state is stored, and a re-drive or a re-publish activates it again
     }
 
     /// <summary>Writes the module's state, retrying through a transient outage of the storage.</summary>

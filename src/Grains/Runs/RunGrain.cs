@@ -99,6 +99,7 @@ public sealed partial class RunGrain(
     FactoryInstruments instruments,
     StorageRetry retry,
     ITraceRedactor redactor,
+    RunAdmission admission,
     TimeProvider time,
     IOptions<FactoryRuntimeOptions> options,
     ILogger<RunGrain> logger) : Grain, IRunGrain, IStreamSubscriptionObserver, IRemindable
@@ -119,6 +120,8 @@ public sealed partial class RunGrain(
     private bool _settleExtended;
     private Activity? _span;
     private IAsyncStream<TraceEvent>? _runEvents;
+    private bool _waitingForAdmission;
+    private string? _runId;
 
     private string RunId => this.GetPrimaryKeyString();
 
@@ -233,8 +236,41 @@ public sealed partial class RunGrain(
         instruments.OnRunStarted(s.TenantId);
         LogRunStarted(logger, RunId, s.TenantId, s.BlueprintName, s.BlueprintVersion, plan.Length);
         await PublishSummaryAsync();
-        await DispatchReadyModulesAsync();
+        if (admission.TryEnter(RunId))
+        {
+            await DispatchReadyModulesAsync();
+        }
+        else
+        {
+            _waitingForAdmission = true; // journaled and answered; its modules start when the silo admits it
+        }
+
         return Snapshot();
+    }
+
+    /// <inheritdoc/>
+    public async Task AdmitAsync()
+    {
+        _waitingForAdmission = false;
+        if (state.State.Status != RunStatus.Running)
+        {
+            admission.Leave(RunId); // ended (cancelled) while it waited
+            return;
+        }
+
+        await DispatchReadyModulesAsync();
+        await TryFinishAsync();
+    }
+
+    /// <inheritdoc/>
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (state.State.Status == RunStatus.Running && !_waitingForAdmission)
+        {
+            admission.Leave(RunId); // its place is not held by an activation that is going away
+        }
+
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc/>
@@ -516,6 +552,11 @@ public sealed partial class RunGrain(
             return;
         }
 
+        if (_waitingForAdmission)
+        {
+            return; // nothing dispatched yet, so nothing to re-drive
+        }
+
         // Every step is idempotent: modules re-dispatch their in-flight tasks (agents re-execute or
         // re-report), finished modules re-report, and the run re-checks whether it can end.
         await DispatchReadyModulesAsync();
@@ -606,10 +647,20 @@ public sealed partial class RunGrain(
     private async Task AppendAsync(IReadOnlyList<TraceEvent> raws)
     {
         var batch = new TraceEvent[raws.Count];
+        var s = state.State;
         for (var i = 0; i < batch.Length; i++)
         {
-            _seen.Add(raws[i].EventId);
-            batch[i] = redactor.Redact(raws[i]) with { Sequence = _next + i }; // nothing is recorded unredacted
+            var raw = raws[i];
+            _seen.Add(raw.EventId);
+
+            // Nothing is recorded unredacted; the ids every event of the run repeats are held once.
+            batch[i] = redactor.Redact(raw) with
+            {
+                Sequence = _next + i,
+                RunId = _runId ??= RunId,
+                TenantId = raw.TenantId == s.TenantId ? s.TenantId : raw.TenantId,
+                TraceId = raw.TraceId == s.TraceId ? s.TraceId : raw.TraceId,
+            };
         }
 
         var what = batch.Length == 1 ? $"event {_next}" : $"events {_next}..{_next + batch.Length - 1}";
@@ -943,6 +994,8 @@ public sealed partial class RunGrain(
 
         _span?.Dispose();
         _span = null;
+        _waitingForAdmission = false;
+        admission.Leave(RunId);
         await UnregisterRedriveAsync();
         instruments.OnRunEnded(s.TenantId, status);
         LogRunEnded(logger, RunId, status, s.Reason);

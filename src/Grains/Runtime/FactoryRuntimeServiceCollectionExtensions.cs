@@ -2,6 +2,7 @@ using Factory.Grains.Agents;
 using Factory.Grains.Gates;
 using Factory.Grains.Journal;
 using Factory.Grains.Redaction;
+using Factory.Grains.Runs;
 using Factory.Grains.Llm;
 using Factory.Grains.Skills;
 using Factory.Grains.Storage;
@@ -53,6 +54,8 @@ public static class FactoryRuntimeServiceCollectionExtensions
             new ScribanSkillExecutor(sp.GetRequiredService<ITemplatePack>(), sp.GetServices<IArtifactGenerator>()));
         services.AddOptions<SkillThrottleOptions>().BindConfiguration(FactoryRuntimeOptions.Section);
         services.TryAddSingleton<SkillThrottle>();
+        services.AddOptions<RunAdmissionOptions>().BindConfiguration(FactoryRuntimeOptions.Section);
+        services.TryAddSingleton<RunAdmission>();
         services.TryAddSingleton<SkillKernels>();
         services.AddFactoryGates();
         services.AddFactoryLlm();
