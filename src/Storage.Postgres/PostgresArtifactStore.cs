@@ -11,18 +11,18 @@ namespace Factory.Storage.Postgres;
 /// <param name="dataSource">The database, whose schema <see cref="FactorySchema"/> has applied.</param>
 public sealed class PostgresArtifactStore(NpgsqlDataSource dataSource) : IArtifactStore
 {
+    /// <summary>Most puts inserted in one statement.</summary>
+    public const int MaxBatch = 256;
+
     private readonly NpgsqlDataSource _dataSource = dataSource ?? throw new ArgumentNullException(nameof(dataSource));
+    private readonly GroupCommit<Put> _puts = new(batch => InsertAsync(dataSource, batch), MaxBatch);
 
     /// <inheritdoc/>
+    /// <remarks>Puts that arrive while one is in flight are inserted together, in one statement (group commit).</remarks>
     public async ValueTask<ContentAddress> PutAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
     {
         var sha = ContentHash.Sha256Hex(content.Span);
-        await using var insert = _dataSource.CreateCommand(
-            "insert into factory_artifacts (sha256, size, content) values ($1, $2, $3) on conflict (sha256) do nothing");
-        insert.Parameters.Add(new NpgsqlParameter { Value = sha, NpgsqlDbType = NpgsqlDbType.Text });
-        insert.Parameters.Add(new NpgsqlParameter { Value = (long)content.Length, NpgsqlDbType = NpgsqlDbType.Bigint });
-        insert.Parameters.Add(new NpgsqlParameter<ReadOnlyMemory<byte>> { TypedValue = content, NpgsqlDbType = NpgsqlDbType.Bytea });
-        await insert.ExecuteNonQueryAsync(cancellationToken);
+        await _puts.WriteAsync(new Put(sha, content), cancellationToken);
         return new ContentAddress(sha, content.Length);
     }
 
@@ -46,4 +46,27 @@ public sealed class PostgresArtifactStore(NpgsqlDataSource dataSource) : IArtifa
         var actual = ContentHash.Sha256Hex(content);
         return actual == sha256 ? content : throw new ArtifactIntegrityException(sha256, actual);
     }
+
+    /// <summary>Inserts a batch of puts in one statement; content already stored (by hash) is left as it is.</summary>
+    private static async Task InsertAsync(NpgsqlDataSource dataSource, List<Pending<Put>> batch)
+    {
+        // One row per hash: the same content put twice in a batch would make the insert touch a row twice.
+        var rows = batch.Select(p => p.Item).DistinctBy(p => p.Sha256, StringComparer.Ordinal).ToList();
+        await using var insert = dataSource.CreateCommand(
+            """
+            insert into factory_artifacts (sha256, size, content)
+            select * from unnest($1::text[], $2::bigint[], $3::bytea[])
+            on conflict (sha256) do nothing
+            """);
+        insert.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => r.Sha256).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        insert.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => (long)r.Content.Length).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+        insert.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => r.Content.ToArray()).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+        await insert.ExecuteNonQueryAsync();
+        foreach (var pending in batch)
+        {
+            pending.Done.TrySetResult();
+        }
+    }
+
+    private sealed record Put(string Sha256, ReadOnlyMemory<byte> Content);
 }

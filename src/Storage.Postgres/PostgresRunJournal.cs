@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Factory.Grains.Journal;
 using Factory.Grains.Telemetry;
@@ -32,8 +31,7 @@ public sealed class PostgresRunJournal(NpgsqlDataSource dataSource) : IRunJourna
     private static readonly Counter<long> Writes = Meter.CreateCounter<long>("factory.journal.writes", "{write}", "Journal round trips to PostgreSQL (each may carry many runs' appends).");
 
     private readonly NpgsqlDataSource _dataSource = dataSource ?? throw new ArgumentNullException(nameof(dataSource));
-    private readonly ConcurrentQueue<PendingAppend> _pending = new();
-    private int _flushing;
+    private readonly GroupCommit<Append> _appends = new(batch => WriteAsync(dataSource, batch), MaxBatch);
 
     /// <inheritdoc/>
     public async ValueTask AppendAsync(string runId, IReadOnlyList<TraceEvent> events, CancellationToken cancellationToken = default)
@@ -59,14 +57,7 @@ public sealed class PostgresRunJournal(NpgsqlDataSource dataSource) : IRunJourna
             bodies[i] = JournalEventJson.Serialize(events[i]);
         }
 
-        var append = new PendingAppend(runId, first, sequences, bodies);
-        _pending.Enqueue(append);
-        if (Interlocked.CompareExchange(ref _flushing, 1, 0) == 0)
-        {
-            _ = Task.Run(FlushAsync, CancellationToken.None);
-        }
-
-        await append.Done.Task.WaitAsync(cancellationToken);
+        await _appends.WriteAsync(new Append(runId, first, sequences, bodies), cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -97,77 +88,37 @@ public sealed class PostgresRunJournal(NpgsqlDataSource dataSource) : IRunJourna
         return events;
     }
 
-    /// <summary>Sends what is pending, batch after batch, until nothing is; one flush runs at a time.</summary>
-    private async Task FlushAsync()
+    private static async Task WriteAsync(NpgsqlDataSource dataSource, List<Pending<Append>> batch)
     {
-        var batch = new List<PendingAppend>(MaxBatch);
-        while (true)
-        {
-            while (batch.Count < MaxBatch && _pending.TryDequeue(out var next))
-            {
-                batch.Add(next);
-            }
-
-            if (batch.Count == 0)
-            {
-                Volatile.Write(ref _flushing, 0);
-                // An append may have been queued after the last dequeue and before the flag was cleared.
-                if (_pending.IsEmpty || Interlocked.CompareExchange(ref _flushing, 1, 0) != 0)
-                {
-                    return;
-                }
-
-                continue;
-            }
-
-            await WriteAsync(batch);
-            batch.Clear();
-        }
-    }
-
-    private async Task WriteAsync(List<PendingAppend> batch)
-    {
+        await using var connection = await dataSource.OpenConnectionAsync();
         try
         {
-            await using var connection = await _dataSource.OpenConnectionAsync();
+            await ExecuteAsync(connection, batch);
+            return;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && batch.Count > 1)
+        {
+            // A second writer of one of the runs: the batch was rolled back as a whole; retry each on its own.
+        }
+
+        foreach (var pending in batch)
+        {
             try
             {
-                await ExecuteAsync(connection, batch);
-                return;
+                await ExecuteAsync(connection, [pending]);
             }
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && batch.Count > 1)
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
             {
-                // A second writer of one of the runs: the batch was rolled back as a whole; retry each on its own.
-            }
-
-            foreach (var append in batch)
-            {
-                try
-                {
-                    await ExecuteAsync(connection, [append]);
-                }
-                catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
-                {
-                    append.Done.TrySetException(new JournalSequenceException(append.RunId, await NextSequenceAsync(connection, append.RunId), append.First));
-                }
-            }
-        }
-#pragma warning disable CA1031 // Every waiting append gets the failure; the flush itself must go on.
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            foreach (var append in batch)
-            {
-                append.Done.TrySetException(e);
+                pending.Done.TrySetException(new JournalSequenceException(pending.Item.RunId, await NextSequenceAsync(connection, pending.Item.RunId), pending.Item.First));
             }
         }
     }
 
     /// <summary>Inserts every append of <paramref name="batch"/> in one round trip and completes each.</summary>
-    private static async Task ExecuteAsync(NpgsqlConnection connection, IReadOnlyList<PendingAppend> batch)
+    private static async Task ExecuteAsync(NpgsqlConnection connection, IReadOnlyList<Pending<Append>> batch)
     {
         await using var command = new NpgsqlBatch(connection);
-        foreach (var append in batch)
+        foreach (var append in batch.Select(p => p.Item))
         {
             var insert = new NpgsqlBatchCommand(AppendSql);
             insert.Parameters.Add(new NpgsqlParameter { Value = append.RunId, NpgsqlDbType = NpgsqlDbType.Text });
@@ -181,15 +132,15 @@ public sealed class PostgresRunJournal(NpgsqlDataSource dataSource) : IRunJourna
         Writes.Add(1);
         for (var i = 0; i < batch.Count; i++)
         {
-            var append = batch[i];
+            var (pending, append) = (batch[i], batch[i].Item);
             if (command.BatchCommands[i].RecordsAffected == append.Sequences.Length)
             {
-                append.Done.TrySetResult();
+                pending.Done.TrySetResult();
             }
             else
             {
                 // The first sequence does not continue the journal: nothing of this append was stored.
-                append.Done.TrySetException(new JournalSequenceException(append.RunId, await NextSequenceAsync(connection, append.RunId), append.First));
+                pending.Done.TrySetException(new JournalSequenceException(append.RunId, await NextSequenceAsync(connection, append.RunId), append.First));
             }
         }
     }
@@ -201,8 +152,5 @@ public sealed class PostgresRunJournal(NpgsqlDataSource dataSource) : IRunJourna
         return (long)(await count.ExecuteScalarAsync() ?? 0L);
     }
 
-    private sealed record PendingAppend(string RunId, long First, long[] Sequences, string[] Bodies)
-    {
-        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
+    private sealed record Append(string RunId, long First, long[] Sequences, string[] Bodies);
 }

@@ -43,6 +43,26 @@ public sealed class PostgresArtifactStoreTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task ManyConcurrentPutsGoInBatchesAndEveryOneIsStoredWhole()
+    {
+        await using var dataSource = await server.CreateSchemaDatabaseAsync();
+        var store = new PostgresArtifactStore(dataSource);
+        var contents = Enumerable.Range(0, 3 * PostgresArtifactStore.MaxBatch)
+            .Select(i => Encoding.UTF8.GetBytes($"public sealed record Slot{i}(int Id); // {new string('x', i % 97)}"))
+            .ToList();
+
+        // Each content put twice at once: batches hold duplicates and content another batch stored.
+        var addresses = await Task.WhenAll(contents.Concat(contents).Select(c => store.PutAsync(c).AsTask()));
+
+        Assert.Equal(contents.Count, addresses.Distinct().Count());
+        Assert.Equal((long)contents.Count, await ScalarAsync(dataSource, "select count(*) from factory_artifacts"));
+        foreach (var content in contents.Where((_, i) => i % 37 == 0))
+        {
+            Assert.Equal(content, await store.GetAsync(ContentHash.Sha256Hex(content)));
+        }
+    }
+
+    [Fact]
     public async Task EmptyContentAndAMissingAddress()
     {
         await using var dataSource = await server.CreateSchemaDatabaseAsync();

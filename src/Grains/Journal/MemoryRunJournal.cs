@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using System.IO.Compression;
+using Factory.Grains.Storage;
 using Orleans.Serialization;
 
 namespace Factory.Grains.Journal;
@@ -15,8 +15,6 @@ public sealed class MemoryRunJournal : IRunJournal
     /// <summary>Ended runs whose events stay unpacked.</summary>
     public const int EndedRunsUnpacked = 256;
 
-    private const int BrotliQuality = 1;
-    private const int BrotliWindow = 22;
     private readonly ConcurrentDictionary<string, RunLog> _runs = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<RunLog> _ended = new();
     private readonly Serializer? _serializer;
@@ -104,15 +102,7 @@ public sealed class MemoryRunJournal : IRunJournal
         lock (log)
         {
             var events = log.Packed is null ? [.. log.Recent] : Unpack(log).Concat(log.Recent).ToArray();
-            var bytes = _serializer!.SerializeToArray(events);
-            var packed = new byte[BrotliEncoder.GetMaxCompressedLength(bytes.Length)];
-            if (!BrotliEncoder.TryCompress(bytes, packed, out var written, BrotliQuality, BrotliWindow))
-            {
-                return; // cannot happen with a buffer of the maximum size; the events stay as they are
-            }
-
-            log.Packed = packed.AsSpan(0, written).ToArray();
-            log.PackedLength = bytes.Length;
+            log.Packed = Packed.Pack(_serializer!.SerializeToArray(events));
             log.PackedCount = events.Length;
             log.Recent.Clear();
             log.Recent.TrimExcess();
@@ -121,26 +111,13 @@ public sealed class MemoryRunJournal : IRunJournal
 
     private TraceEvent[] Unpack(RunLog log)
     {
-        if (log.Packed is null)
-        {
-            return [];
-        }
-
-        var bytes = new byte[log.PackedLength];
-        if (!BrotliDecoder.TryDecompress(log.Packed, bytes, out var written) || written != bytes.Length)
-        {
-            throw new InvalidOperationException($"The packed journal of a run ({log.PackedCount} events) does not unpack to its {log.PackedLength} bytes.");
-        }
-
-        return _serializer!.Deserialize<TraceEvent[]>(bytes) ?? [];
+        return log.Packed is { } packed ? _serializer!.Deserialize<TraceEvent[]>(packed.Unpack()) ?? [] : [];
     }
 
     /// <summary>One run's events: the first <see cref="PackedCount"/> packed (or none), then <see cref="Recent"/>.</summary>
     private sealed class RunLog
     {
-        public byte[]? Packed { get; set; }
-
-        public int PackedLength { get; set; }
+        public Packed? Packed { get; set; }
 
         public int PackedCount { get; set; }
 

@@ -8,8 +8,9 @@ namespace Factory.Grains.Storage;
 /// <summary>
 /// Grain state kept in this process's memory, each state as its serialized bytes with an etag: the embedded mode's
 /// storage. Reading and writing a state is a local call (Orleans' memory storage makes each one a call to a storage
-/// grain), and what a grain keeps is a copy, never the object it goes on changing. Several storage names (and, in a
-/// test, several silos of one process) can share one <see cref="Store"/>.
+/// grain), and what a grain keeps is a copy, never the object it goes on changing, packed (<see cref="Packed"/>): a
+/// state is read back only when its grain is activated again. Several storage names (and, in a test, several silos of
+/// one process) can share one <see cref="Store"/>.
 /// </summary>
 public sealed class ProcessMemoryGrainStorage(ProcessMemoryGrainStorage.Store store, string storageName, Serializer serializer) : IGrainStorage
 {
@@ -19,7 +20,7 @@ public sealed class ProcessMemoryGrainStorage(ProcessMemoryGrainStorage.Store st
         ArgumentNullException.ThrowIfNull(grainState);
         if (store.Entries.TryGetValue((storageName, stateName, grainId), out var stored))
         {
-            grainState.State = serializer.Deserialize<T>(stored.Bytes);
+            grainState.State = serializer.Deserialize<T>(stored.State.Unpack());
             grainState.ETag = stored.ETag;
             grainState.RecordExists = true;
         }
@@ -32,7 +33,7 @@ public sealed class ProcessMemoryGrainStorage(ProcessMemoryGrainStorage.Store st
     {
         ArgumentNullException.ThrowIfNull(grainState);
         var key = (storageName, stateName, grainId);
-        var bytes = serializer.SerializeToArray(grainState.State);
+        var bytes = Packed.Pack(serializer.SerializeToArray(grainState.State));
         var etag = store.NextETag();
         if (grainState.ETag is null)
         {
@@ -70,7 +71,7 @@ public sealed class ProcessMemoryGrainStorage(ProcessMemoryGrainStorage.Store st
     {
         private long _etag;
 
-        internal ConcurrentDictionary<(string Storage, string State, GrainId Grain), (byte[] Bytes, string ETag)> Entries { get; } = new();
+        internal ConcurrentDictionary<(string Storage, string State, GrainId Grain), (Packed State, string ETag)> Entries { get; } = new();
 
         internal string NextETag() => Interlocked.Increment(ref _etag).ToString(CultureInfo.InvariantCulture);
     }
