@@ -74,15 +74,20 @@ public sealed class Bench(BenchOptions options, TextWriter output)
             }
 
             var loadBefore = LoadAverage();
-            var before = await TotalsAsync(silos, cancellationToken);
-            before["postgres-cpu-seconds"] = postgres?.CpuSeconds() ?? 0;
+            var beforeBySilo = await TotalsAsync(silos, cancellationToken);
+            var postgresBefore = postgres?.CpuSeconds() ?? 0;
             var driver = new LoadDriver(silos, tenants, _token, recordEventTimes: options.KillSiloAfter is not null, options.SubmitConcurrency);
             output.WriteLine($"load: {options.Runs} runs, {options.Tenants} tenants, {options.InFlight} in flight, compile gate {(options.CompileGate ? "on" : "off")} ...");
             var load = driver.RunAsync(options.Runs, options.InFlight, cancellationToken);
             Task<(double At, HashSet<string> Runs)>? kill = options.KillSiloAfter is { } after ? KillAsync(silos[^1], driver, after, cancellationToken) : null;
             var seconds = await load;
             var killed = kill is null ? default : await kill;
-            var afterTotals = await TotalsAsync(silos, cancellationToken);
+            var afterBySilo = await TotalsAsync(silos, cancellationToken);
+
+            // The silos alive at the end, each against its own figures before the load (a killed silo's are lost).
+            var before = Sum(beforeBySilo.Where(p => afterBySilo.ContainsKey(p.Key)).Select(p => p.Value));
+            var afterTotals = Sum(afterBySilo.Values);
+            before["postgres-cpu-seconds"] = postgresBefore;
             afterTotals["postgres-cpu-seconds"] = postgres?.CpuSeconds() ?? 0;
             var loadAfter = LoadAverage();
             var journaled = await JournaledAsync(silos, driver, cancellationToken);
@@ -161,11 +166,24 @@ public sealed class Bench(BenchOptions options, TextWriter output)
             records.All(r => r.Terminal == "RunSucceeded") && resume.Count == records.Count);
     }
 
-    private static async Task<Dictionary<string, double>> TotalsAsync(List<SiloProcess> silos, CancellationToken cancellationToken)
+    private static Dictionary<string, double> Sum(IEnumerable<Dictionary<string, double>> perSilo)
     {
-        var totals = new Dictionary<string, double>(StringComparer.Ordinal);
+        var sum = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var (name, value) in perSilo.SelectMany(p => p))
+        {
+            sum[name] = sum.GetValueOrDefault(name) + value;
+        }
+
+        return sum;
+    }
+
+    /// <summary>Each live silo's counters, by silo.</summary>
+    private static async Task<Dictionary<SiloProcess, Dictionary<string, double>>> TotalsAsync(List<SiloProcess> silos, CancellationToken cancellationToken)
+    {
+        var bySilo = new Dictionary<SiloProcess, Dictionary<string, double>>();
         foreach (var silo in silos.Where(s => !s.Killed))
         {
+            var totals = bySilo[silo] = new Dictionary<string, double>(StringComparer.Ordinal);
             var stats = await silo.StatisticsAsync(cancellationToken);
             foreach (var (name, value) in stats.Totals)
             {
@@ -190,7 +208,7 @@ public sealed class Bench(BenchOptions options, TextWriter output)
             }
         }
 
-        return totals;
+        return bySilo;
     }
 
     private static async Task<Dictionary<string, (long Events, string Status)>> JournaledAsync(List<SiloProcess> silos, LoadDriver driver, CancellationToken cancellationToken)
@@ -274,7 +292,7 @@ public sealed class Bench(BenchOptions options, TextWriter output)
         }
 
         output.WriteLine($"agent steps/s          {r.AgentStepsPerSecond:F0}");
-        output.WriteLine($"submit ms              p50 {r.SubmitMs.P50:F1}  p95 {r.SubmitMs.P95:F1}  p99 {r.SubmitMs.P99:F1}   once {r.Settings.InFlight} were in flight: p50 {r.SteadySubmitMs.P50:F1}  p95 {r.SteadySubmitMs.P95:F1}  p99 {r.SteadySubmitMs.P99:F1}");
+        output.WriteLine($"submit ms              p50 {r.SubmitMs.P50:F1}  p95 {r.SubmitMs.P95:F1}  p99 {r.SubmitMs.P99:F1}{(r.Settings.Runs > r.Settings.InFlight ? $"   once {r.Settings.InFlight} were in flight: p50 {r.SteadySubmitMs.P50:F1}  p95 {r.SteadySubmitMs.P95:F1}  p99 {r.SteadySubmitMs.P99:F1}" : "")}");
         output.WriteLine($"first event ms         p50 {r.FirstEventMs.P50:F1}  p99 {r.FirstEventMs.P99:F1}");
         output.WriteLine($"last event ms          p50 {r.LastEventMs.P50:F1}  p99 {r.LastEventMs.P99:F1}");
         output.WriteLine($"events                 delivered {r.EventsDelivered}  journaled {r.EventsJournaled}  duplicates {r.DuplicateEvents}  missing {r.MissingEvents}");
