@@ -131,6 +131,8 @@ public static class TraceAttributes
     public const string Tasks = "tasks";
     /// <summary>Number of artifacts.</summary>
     public const string Artifacts = "artifacts";
+    /// <summary>On an agent's terminal event: how many trace events the agent published, that one included.</summary>
+    public const string Events = "events";
     /// <summary>Elapsed milliseconds.</summary>
     public const string DurationMs = "durationMs";
     /// <summary>Template pack name@version.</summary>

@@ -155,7 +155,7 @@ public sealed partial class AgentGrain(
 
             result = new AgentResult(work.Role, Succeeded: true, Reason: "", artifacts.ToImmutable()) { Gates = gates, CostUsd = _costUsd };
             await stream.AddAsync(events.Next(TraceEventTypes.AgentCompleted, work.Module, work.Role, spanId: spanId, parentSpanId: work.ParentSpanId,
-                attributes: [new(TraceAttributes.Artifacts, artifacts.Count.ToString(CultureInfo.InvariantCulture))]));
+                attributes: [new(TraceAttributes.Artifacts, artifacts.Count.ToString(CultureInfo.InvariantCulture)), EventCount(stream.Count + 1)]));
         }
         catch (Exception exception) when ((exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             && exception is not OrleansMessageRejectionException)
@@ -174,7 +174,7 @@ public sealed partial class AgentGrain(
             }
 
             failed.Add(events.Next(TraceEventTypes.AgentFailed, work.Module, work.Role, spanId: spanId, parentSpanId: work.ParentSpanId,
-                attributes: [new(TraceAttributes.Reason, reason)]));
+                attributes: [new(TraceAttributes.Reason, reason), EventCount(stream.Count + failed.Count + 1)]));
             await stream.AddAsync(failed);
         }
 
@@ -321,6 +321,9 @@ public sealed partial class AgentGrain(
 
         public List<TraceEvent> Published { get; } = [];
 
+        /// <summary>Events published or pending.</summary>
+        public int Count => Published.Count + _pending.Count;
+
         public Task AddAsync(TraceEvent e) => AddAsync([e]);
 
         public Task AddAsync(IReadOnlyList<TraceEvent> batch)
@@ -347,6 +350,12 @@ public sealed partial class AgentGrain(
             await stream.OnNextBatchAsync(batch);
         }
     }
+
+    /// <summary>
+    /// The terminal event's count of the agent's events: the run checks its journal holds that many, and asks for them
+    /// again when some were lost on the way (with a silo that died).
+    /// </summary>
+    private static KeyValuePair<string, string> EventCount(int count) => new(TraceAttributes.Events, count.ToString(CultureInfo.InvariantCulture));
 
     private static UpstreamArtifact ToUpstream(string module, ArtifactRef artifact) => new(
         artifact.Path.StartsWith(module + "/", StringComparison.Ordinal) ? artifact.Path[(module.Length + 1)..] : artifact.Path,

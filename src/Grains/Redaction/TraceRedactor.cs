@@ -16,7 +16,7 @@ public sealed class TraceRedactor(IRedactorProvider redactors) : ITraceRedactor
     private static readonly FrozenSet<string> MachineValued = FrozenSet.Create(StringComparer.Ordinal,
     [
         TraceAttributes.Sha256, TraceAttributes.Size, TraceAttributes.Kind, TraceAttributes.SkillVersion, TraceAttributes.BlueprintHash,
-        TraceAttributes.BaselineBlueprintHash, TraceAttributes.Tasks, TraceAttributes.Artifacts, TraceAttributes.DurationMs, TraceAttributes.TemplatePack,
+        TraceAttributes.BaselineBlueprintHash, TraceAttributes.Tasks, TraceAttributes.Artifacts, TraceAttributes.Events, TraceAttributes.DurationMs, TraceAttributes.TemplatePack,
         TraceAttributes.CostUsd, TraceAttributes.ComputeUsd, TraceAttributes.TokensUsd, TraceAttributes.TokensIn, TraceAttributes.TokensOut,
         TraceAttributes.BudgetUsd, TraceAttributes.Score,
     ]);

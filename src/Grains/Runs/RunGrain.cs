@@ -111,6 +111,9 @@ public sealed partial class RunGrain(
     private readonly SortedDictionary<string, ArtifactRef> _artifacts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PlanTaskStatus> _liveTasks = new(StringComparer.Ordinal);
     private readonly HashSet<string> _terminalEventsSeen = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _moduleStartsSeen = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _taskEvents = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _taskEventsPublished = new(StringComparer.Ordinal);
     private readonly SortedDictionary<(string Module, string Agent), CostLine> _costs = new();
     private TaskCompletionSource _appended = NewSignal();
     private long _next;
@@ -766,18 +769,27 @@ public sealed partial class RunGrain(
     private void Apply(TraceEvent e)
     {
         var taskId = e.Agent.Length > 0 ? Planner.TaskId(e.Module, e.Agent) : "";
+        if (taskId.Length > 0)
+        {
+            _taskEvents[taskId] = _taskEvents.GetValueOrDefault(taskId) + 1;
+        }
+
         switch (e.Type)
         {
             case TraceEventTypes.AgentStarted:
                 _liveTasks[taskId] = PlanTaskStatus.Running;
                 break;
-            case TraceEventTypes.AgentCompleted:
-                _liveTasks[taskId] = PlanTaskStatus.Succeeded;
+            case TraceEventTypes.AgentCompleted or TraceEventTypes.AgentFailed:
+                _liveTasks[taskId] = e.Type == TraceEventTypes.AgentCompleted ? PlanTaskStatus.Succeeded : PlanTaskStatus.Failed;
                 _terminalEventsSeen.Add(taskId);
+                if (int.TryParse(e.Attributes.GetValueOrDefault(TraceAttributes.Events), NumberStyles.None, CultureInfo.InvariantCulture, out var published))
+                {
+                    _taskEventsPublished[taskId] = published;
+                }
+
                 break;
-            case TraceEventTypes.AgentFailed:
-                _liveTasks[taskId] = PlanTaskStatus.Failed;
-                _terminalEventsSeen.Add(taskId);
+            case TraceEventTypes.ModuleStarted:
+                _moduleStartsSeen.Add(e.Module);
                 break;
             case TraceEventTypes.ModuleCompleted or TraceEventTypes.ModuleFailed or TraceEventTypes.ModuleBlocked:
                 _terminalEventsSeen.Add(e.Module);
@@ -938,7 +950,9 @@ public sealed partial class RunGrain(
         var expected = s.StartedModules.Concat(s.FinalTasks.Values
             .Where(t => t.Status is PlanTaskStatus.Succeeded or PlanTaskStatus.Failed)
             .Select(t => t.Task.Id));
-        return expected.Where(k => !_terminalEventsSeen.Contains(k));
+        return expected.Where(k => !_terminalEventsSeen.Contains(k))
+            .Concat(s.StartedModules.Where(m => !_moduleStartsSeen.Contains(m)).Select(m => $"{m}/{TraceEventTypes.ModuleStarted}"))
+            .Concat(_taskEventsPublished.Where(p => _taskEvents.GetValueOrDefault(p.Key) < p.Value).Select(p => p.Key)); // some of an agent's events lost
     }
 
     private async Task OnSettleDeadlineAsync(CancellationToken cancellationToken)
