@@ -11,6 +11,7 @@ using Factory.Grains.Skills;
 using Factory.Grains.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Placement;
 using Orleans.Streams;
 using Orleans.Streams.Core;
 
@@ -91,6 +92,7 @@ public sealed class RunState
 /// a <c>FeedbackSubmitted</c> event on an ended run is appended after it, and watchers still receive it.
 /// </summary>
 [ImplicitStreamSubscription(FactoryNames.TraceNamespace)]
+[RandomPlacement] // runs submitted in a burst spread over the silos, instead of all going where load looked lowest a moment ago
 public sealed partial class RunGrain(
     [PersistentState("run", FactoryNames.GrainStorage)] IPersistentState<RunState> state,
     IRunJournal journal,
