@@ -101,18 +101,16 @@ public sealed class MemoryRunJournal : IRunJournal
     {
         lock (log)
         {
-            var events = log.Packed is null ? [.. log.Recent] : Unpack(log).Concat(log.Recent).ToArray();
-            log.Packed = Packed.Pack(_serializer!.SerializeToArray(events));
-            log.PackedCount = events.Length;
+            // A run is packed once, when later runs have ended: all it holds then is unpacked.
+            log.Packed = Packed.Pack(_serializer!.SerializeToArray(log.Recent.ToArray()));
+            log.PackedCount = log.Recent.Count;
             log.Recent.Clear();
             log.Recent.TrimExcess();
         }
     }
 
-    private TraceEvent[] Unpack(RunLog log)
-    {
-        return log.Packed is { } packed ? _serializer!.Deserialize<TraceEvent[]>(packed.Unpack()) ?? [] : [];
-    }
+    private TraceEvent[] Unpack(RunLog log) =>
+        log.Packed is { } packed ? _serializer!.Deserialize<TraceEvent[]>(packed.Unpack()) ?? [] : [];
 
     /// <summary>One run's events: the first <see cref="PackedCount"/> packed (or none), then <see cref="Recent"/>.</summary>
     private sealed class RunLog

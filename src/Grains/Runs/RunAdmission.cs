@@ -45,18 +45,6 @@ public sealed partial class RunAdmission
     /// <summary>How many runs may proceed at once.</summary>
     public int Limit { get; }
 
-    /// <summary>Runs waiting now.</summary>
-    public int Waiting
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _waiting.Count;
-            }
-        }
-    }
-
     /// <summary>
     /// Asks to proceed: true when the run may go ahead now (or already had); false when it waits, and is then told by
     /// <see cref="IRunGrain"/>'s <c>AdmitAsync</c> once its turn comes.

@@ -112,8 +112,12 @@ public sealed partial class RunGrain(
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private readonly SortedDictionary<string, ArtifactRef> _artifacts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PlanTaskStatus> _liveTasks = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _terminalEventsSeen = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _moduleStartsSeen = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The events a run must find in its journal before it ends, those seen so far: each started module's start
+    /// (<see cref="ModuleStartKey"/>) and end (the module's name), and each reported task's end (its task id).
+    /// </summary>
+    private readonly HashSet<string> _expectedEventsSeen = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _taskEvents = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _taskEventsPublished = new(StringComparer.Ordinal);
     private readonly SortedDictionary<(string Module, string Agent), CostLine> _costs = new();
@@ -126,9 +130,10 @@ public sealed partial class RunGrain(
     private Activity? _span;
     private IAsyncStream<TraceEvent>? _runEvents;
     private bool _waitingForAdmission;
+
     private string? _runId;
 
-    private string RunId => this.GetPrimaryKeyString();
+    private string RunId => _runId ??= this.GetPrimaryKeyString();
 
     /// <inheritdoc/>
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -591,7 +596,7 @@ public sealed partial class RunGrain(
     /// </summary>
     private async Task RepublishMissingAsync()
     {
-        var missing = MissingTerminalEvents().ToList();
+        var missing = MissingExpectedEvents().ToList();
         foreach (var module in state.State.StartedModules.Where(m => missing.Any(k => k == m || k.StartsWith(m + "/", StringComparison.Ordinal))))
         {
             await GrainFactory.GetGrain<IModuleGrain>($"{RunId}/{module}").RepublishAsync();
@@ -662,7 +667,7 @@ public sealed partial class RunGrain(
             batch[i] = redactor.Redact(raw) with
             {
                 Sequence = _next + i,
-                RunId = _runId ??= RunId,
+                RunId = RunId,
                 TenantId = raw.TenantId == s.TenantId ? s.TenantId : raw.TenantId,
                 TraceId = raw.TraceId == s.TraceId ? s.TraceId : raw.TraceId,
             };
@@ -692,7 +697,7 @@ public sealed partial class RunGrain(
         {
             Apply(e);
             instruments.OnEventJournaled(now - e.Time);
-            if (crossing is null && e.Type == TraceEventTypes.SkillCompleted && !state.State.OverBudget && state.State.CostBudgetUsd is { } budget && _costUsd > budget)
+            if (crossing is null && e.Type == TraceEventTypes.SkillCompleted && OverBudgetUnrecorded)
             {
                 crossing = e; // the skill that took the run over its budget
             }
@@ -711,6 +716,9 @@ public sealed partial class RunGrain(
         }
     }
 
+    /// <summary>The run has spent more than its budget, and has not recorded it yet.</summary>
+    private bool OverBudgetUnrecorded => state.State is { OverBudget: false, CostBudgetUsd: { } budget } && _costUsd > budget;
+
     /// <summary>
     /// Enforces the blueprint's cost budget while the run goes: the first skill that takes the run's cost over it
     /// records a failed <c>cost-budget</c> gate (reported as the gate's event, with what was spent), and in block
@@ -720,11 +728,12 @@ public sealed partial class RunGrain(
     private async Task CheckBudgetAsync(TraceEvent crossing)
     {
         var s = state.State;
-        if (s.Status != RunStatus.Running || s.OverBudget || s.CostBudgetUsd is not { } budget || _costUsd <= budget)
+        if (s.Status != RunStatus.Running || !OverBudgetUnrecorded)
         {
             return;
         }
 
+        var budget = s.CostBudgetUsd!.Value;
         var finding = Gates.CostBudgetGate.Evaluate(budget, _costUsd);
         var gate = new GateResult(crossing.Module, Gates.GateRuleIds.CostBudget, s.CostBudgetMode, Passed: false, finding.Summary, [.. finding.Violations]);
         s.OverBudget = true;
@@ -783,7 +792,7 @@ public sealed partial class RunGrain(
                 break;
             case TraceEventTypes.AgentCompleted or TraceEventTypes.AgentFailed:
                 _liveTasks[taskId] = e.Type == TraceEventTypes.AgentCompleted ? PlanTaskStatus.Succeeded : PlanTaskStatus.Failed;
-                _terminalEventsSeen.Add(taskId);
+                _expectedEventsSeen.Add(taskId);
                 if (int.TryParse(e.Attributes.GetValueOrDefault(TraceAttributes.Events), NumberStyles.None, CultureInfo.InvariantCulture, out var published))
                 {
                     _taskEventsPublished[taskId] = published;
@@ -791,10 +800,10 @@ public sealed partial class RunGrain(
 
                 break;
             case TraceEventTypes.ModuleStarted:
-                _moduleStartsSeen.Add(e.Module);
+                _expectedEventsSeen.Add(ModuleStartKey(e.Module));
                 break;
             case TraceEventTypes.ModuleCompleted or TraceEventTypes.ModuleFailed or TraceEventTypes.ModuleBlocked:
-                _terminalEventsSeen.Add(e.Module);
+                _expectedEventsSeen.Add(e.Module);
                 break;
             case TraceEventTypes.SkillCompleted:
                 if (decimal.TryParse(e.Attributes.GetValueOrDefault(TraceAttributes.CostUsd), NumberStyles.Number, CultureInfo.InvariantCulture, out var cost))
@@ -920,7 +929,7 @@ public sealed partial class RunGrain(
             return; // more modules to dispatch
         }
 
-        var missing = MissingTerminalEvents().ToList();
+        var missing = MissingExpectedEvents().ToList();
         if (missing.Count > 0)
         {
             // Tasks reported by call; their trace events are still on the stream. Wait, but not forever.
@@ -946,16 +955,18 @@ public sealed partial class RunGrain(
             : RunStatus.Succeeded;
     }
 
-    private IEnumerable<string> MissingTerminalEvents()
+    private IEnumerable<string> MissingExpectedEvents()
     {
         var s = state.State;
-        var expected = s.StartedModules.Concat(s.FinalTasks.Values
+        var expected = s.StartedModules.Concat(s.StartedModules.Select(ModuleStartKey)).Concat(s.FinalTasks.Values
             .Where(t => t.Status is PlanTaskStatus.Succeeded or PlanTaskStatus.Failed)
             .Select(t => t.Task.Id));
-        return expected.Where(k => !_terminalEventsSeen.Contains(k))
-            .Concat(s.StartedModules.Where(m => !_moduleStartsSeen.Contains(m)).Select(m => $"{m}/{TraceEventTypes.ModuleStarted}"))
+        return expected.Where(k => !_expectedEventsSeen.Contains(k))
             .Concat(_taskEventsPublished.Where(p => _taskEvents.GetValueOrDefault(p.Key) < p.Value).Select(p => p.Key)); // some of an agent's events lost
     }
+
+    /// <summary>The key of a module's start among <see cref="_expectedEventsSeen"/>: under the module, as its tasks are.</summary>
+    private static string ModuleStartKey(string module) => $"{module}/{TraceEventTypes.ModuleStarted}";
 
     private async Task OnSettleDeadlineAsync(CancellationToken cancellationToken)
     {
@@ -968,7 +979,7 @@ public sealed partial class RunGrain(
         {
             _settleExtended = true;
             // Once: have the missing events published again, and wait as long again for them.
-            LogTraceRepublishing(logger, RunId, string.Join(", ", MissingTerminalEvents()));
+            LogTraceRepublishing(logger, RunId, string.Join(", ", MissingExpectedEvents()));
             await RepublishMissingAsync();
             _settleDeadline?.Dispose();
             _settleDeadline = this.RegisterGrainTimer(OnSettleDeadlineAsync, new GrainTimerCreationOptions
@@ -979,7 +990,7 @@ public sealed partial class RunGrain(
             return;
         }
 
-        LogTraceNotSettled(logger, RunId, string.Join(", ", MissingTerminalEvents()));
+        LogTraceNotSettled(logger, RunId, string.Join(", ", MissingExpectedEvents()));
         await FinishAsync(FinalStatus());
     }
 

@@ -12,9 +12,6 @@ public sealed class FileSystemArtifactStore : IArtifactStore
     private static long s_temporaries;
     private readonly string _root;
 
-    /// <summary>Which of the 256 folders (<c>{sha[0..2]}</c>) this store has made sure exist.</summary>
-    private readonly bool[] _folders = new bool[256];
-
     /// <summary>Creates a store rooted at <paramref name="root"/> (created when missing).</summary>
     public FileSystemArtifactStore(string root)
     {
@@ -38,13 +35,6 @@ public sealed class FileSystemArtifactStore : IArtifactStore
         var path = PathOf(sha);
         if (!File.Exists(path))
         {
-            var folder = Convert.ToInt32(sha[..2], 16);
-            if (!Volatile.Read(ref _folders[folder]))
-            {
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                Volatile.Write(ref _folders[folder], true);
-            }
-
             var temporary = $"{path}.{Environment.ProcessId}.{Interlocked.Increment(ref s_temporaries)}.tmp";
             SafeFileHandle handle;
             try
@@ -53,7 +43,7 @@ public sealed class FileSystemArtifactStore : IArtifactStore
             }
             catch (DirectoryNotFoundException)
             {
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!); // removed from under the store since
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!); // the folder's first artifact
                 handle = File.OpenHandle(temporary, FileMode.CreateNew, FileAccess.Write);
             }
 

@@ -39,13 +39,13 @@ public sealed class ProcessMemoryGrainStorage(ProcessMemoryGrainStorage.Store st
         {
             if (!store.Entries.TryAdd(key, (bytes, etag)))
             {
-                throw Conflict(grainId, store.Entries.TryGetValue(key, out var other) ? other.ETag : null, null);
+                throw Conflict(key, null);
             }
         }
         else if (!store.Entries.TryGetValue(key, out var current) || current.ETag != grainState.ETag
             || !store.Entries.TryUpdate(key, (bytes, etag), current))
         {
-            throw Conflict(grainId, store.Entries.TryGetValue(key, out var other) ? other.ETag : null, grainState.ETag);
+            throw Conflict(key, grainState.ETag);
         }
 
         grainState.ETag = etag;
@@ -63,8 +63,11 @@ public sealed class ProcessMemoryGrainStorage(ProcessMemoryGrainStorage.Store st
         return Task.CompletedTask;
     }
 
-    private static InconsistentStateException Conflict(GrainId grainId, string? stored, string? given) =>
-        new($"The state of {grainId} has etag {stored ?? "(none)"} in storage, not {given ?? "(none)"}: another activation wrote it.", stored, given);
+    private InconsistentStateException Conflict((string, string, GrainId Grain) key, string? given)
+    {
+        var stored = store.Entries.TryGetValue(key, out var other) ? other.ETag : null;
+        return new($"The state of {key.Grain} has etag {stored ?? "(none)"} in storage, not {given ?? "(none)"}: another activation wrote it.", stored, given);
+    }
 
     /// <summary>The states, by storage name, state name and grain.</summary>
     public sealed class Store
