@@ -254,34 +254,13 @@ public sealed class BundleTests(GatewayFixture fixture)
 
     private async Task<TraceBundle> GetBundleAsync(Metadata headers, string runId)
     {
-        using var zip = new MemoryStream();
-        using (var call = fixture.Runs.GetBundle(new V1.GetBundleRequest { RunId = runId }, headers))
-        {
-            await foreach (var chunk in call.ResponseStream.ReadAllAsync())
-            {
-                chunk.Data.WriteTo(zip);
-            }
-        }
-
         var path = Path.Combine(Directory.CreateTempSubdirectory("factory-gateway-bundle-").FullName, runId + ".zip");
-        await File.WriteAllBytesAsync(path, zip.ToArray());
+        await File.WriteAllBytesAsync(path, await RunCalls.BundleAsync(fixture.Runs, headers, runId));
         return await TraceBundleFile.ReadAsync(path, CancellationToken.None);
     }
 
-    private async Task<List<V1.TraceEvent>> WatchToEndAsync(Metadata headers, string runId)
-    {
-        using var cancel = new CancellationTokenSource(RunTimeout);
-        using var call = fixture.Runs.WatchRun(new V1.WatchRunRequest { RunId = runId }, headers, cancellationToken: cancel.Token);
-        var events = new List<V1.TraceEvent>();
-        await foreach (var e in call.ResponseStream.ReadAllAsync(cancel.Token))
-        {
-            events.Add(e);
-        }
-
-        Assert.NotEmpty(events);
-        Assert.True(events[^1].Type is "RunSucceeded" or "RunFailed" or "RunBlocked" or "RunCancelled", $"run {runId} ended with {events[^1].Type}");
-        return events;
-    }
+    private Task<List<V1.TraceEvent>> WatchToEndAsync(Metadata headers, string runId) =>
+        RunCalls.WatchToEndAsync(fixture.Runs, headers, runId, RunTimeout);
 
     private static async Task FirstAsync<T>(AsyncServerStreamingCall<T> call)
     {

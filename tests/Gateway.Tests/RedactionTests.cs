@@ -219,16 +219,7 @@ public sealed class RedactionTests(RedactionFixture fixture) : IClassFixture<Red
 
     private async Task<IEnumerable<(string, string)>> BundleEntriesAsync(Metadata headers, string runId)
     {
-        using var zip = new MemoryStream();
-        using (var call = fixture.Runs.GetBundle(new V1.GetBundleRequest { RunId = runId }, headers))
-        {
-            await foreach (var chunk in call.ResponseStream.ReadAllAsync())
-            {
-                chunk.Data.WriteTo(zip);
-            }
-        }
-
-        zip.Position = 0;
+        using var zip = new MemoryStream(await RunCalls.BundleAsync(fixture.Runs, headers, runId));
         using var archive = new ZipArchive(zip, ZipArchiveMode.Read);
         var entries = new List<(string, string)>();
         foreach (var entry in archive.Entries)
@@ -249,19 +240,6 @@ public sealed class RedactionTests(RedactionFixture fixture) : IClassFixture<Red
         return (tenantId, key.Secret);
     }
 
-    private async Task<List<V1.TraceEvent>> WatchToEndAsync(Metadata headers, string runId)
-    {
-        using var cancel = new CancellationTokenSource(RunTimeout);
-        using var call = fixture.Runs.WatchRun(new V1.WatchRunRequest { RunId = runId }, headers, cancellationToken: cancel.Token);
-        var events = new List<V1.TraceEvent>();
-        await foreach (var e in call.ResponseStream.ReadAllAsync(cancel.Token))
-        {
-            events.Add(e);
-        }
-
-        Assert.NotEmpty(events);
-        var last = events.Last(e => e.Type != "FeedbackSubmitted");
-        Assert.True(last.Type is "RunSucceeded" or "RunFailed" or "RunBlocked" or "RunCancelled", $"run {runId} ended with {last.Type}");
-        return events;
-    }
+    private Task<List<V1.TraceEvent>> WatchToEndAsync(Metadata headers, string runId) =>
+        RunCalls.WatchToEndAsync(fixture.Runs, headers, runId, RunTimeout, feedbackAfterEnd: true);
 }

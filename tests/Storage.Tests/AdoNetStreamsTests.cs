@@ -31,7 +31,7 @@ public sealed class AdoNetStreamsTests(PostgresServer server, ITestOutputHelper 
         await tenantWatch.ResponseHeadersAsync;
 
         var runId = (await ProcessCluster.SubmitAsync(channel, tenant, "todo-service.yaml", 1))[0];
-        var watched = await WithOutputAsync(cluster, ProcessCluster.WatchToEndAsync(() => channel, tenant, runId, 0, timeout.Token));
+        var watched = await cluster.WithOutputAsync(output, ProcessCluster.WatchToEndAsync(() => channel, tenant, runId, 0, timeout.Token));
 
         var run = await runs.GetRunAsync(new V1.GetRunRequest { RunId = runId }, tenant);
         Assert.True(run.Status == V1.RunStatus.Succeeded, $"run {runId} ended {run.Status}: {run.Reason}{Environment.NewLine}{cluster.Output}");
@@ -46,7 +46,7 @@ public sealed class AdoNetStreamsTests(PostgresServer server, ITestOutputHelper 
         var completed = journal.Where(e => e.Type == TraceEventTypes.AgentCompleted).Select(e => $"{e.Module}/{e.Agent}");
         Assert.Equal(run.Tasks.Select(t => t.Id).Order(StringComparer.Ordinal), completed.Order(StringComparer.Ordinal));
 
-        var succeeded = await WithOutputAsync(cluster, FirstSummaryAsync(tenantWatch, s => s.RunId == runId && s.Status == V1.RunStatus.Succeeded, timeout.Token));
+        var succeeded = await cluster.WithOutputAsync(output, FirstSummaryAsync(tenantWatch, s => s.RunId == runId && s.Status == V1.RunStatus.Succeeded, timeout.Token));
         Assert.Equal(journal.Count, succeeded.EventCount);
 
         // The events travelled through the database's queues, and none was given up on.
@@ -180,18 +180,5 @@ public sealed class AdoNetStreamsTests(PostgresServer server, ITestOutputHelper 
     {
         await using var command = dataSource.CreateCommand(sql);
         return (long)(await command.ExecuteScalarAsync())!;
-    }
-
-    private async Task<T> WithOutputAsync<T>(ProcessCluster cluster, Task<T> task)
-    {
-        try
-        {
-            return await task;
-        }
-        catch
-        {
-            output.WriteLine(cluster.Output);
-            throw;
-        }
     }
 }

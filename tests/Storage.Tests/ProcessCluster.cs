@@ -6,6 +6,7 @@ using Grpc.Net.Client;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
 using Orleans.Configuration;
+using Xunit.Abstractions;
 using V1 = Factory.Gateway.V1;
 
 namespace Factory.Storage.Tests;
@@ -159,6 +160,35 @@ public sealed class ProcessCluster : IAsyncDisposable
             {
                 return all;
             }
+        }
+    }
+
+    /// <summary>Those of <paramref name="runIds"/> whose journal has no terminal event yet.</summary>
+    public async Task<List<string>> InFlightAsync(IEnumerable<string> runIds)
+    {
+        var inFlight = new List<string>();
+        foreach (var runId in runIds)
+        {
+            if (!(await JournalAsync(runId)).Any(e => e.IsTerminal))
+            {
+                inFlight.Add(runId);
+            }
+        }
+
+        return inFlight;
+    }
+
+    /// <summary>Awaits <paramref name="task"/>; when it fails, the silos' recent output goes to <paramref name="output"/>.</summary>
+    public async Task<T> WithOutputAsync<T>(ITestOutputHelper output, Task<T> task)
+    {
+        try
+        {
+            return await task;
+        }
+        catch
+        {
+            output.WriteLine(Output);
+            throw;
         }
     }
 

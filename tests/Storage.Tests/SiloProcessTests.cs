@@ -41,14 +41,7 @@ public sealed class SiloProcessTests(PostgresServer server, ITestOutputHelper ou
         await killPoint.Task.WaitAsync(timeout.Token);
         silo.Kill();
 
-        var inFlight = new List<string>();
-        foreach (var runId in runIds)
-        {
-            if (!(await cluster.JournalAsync(runId)).Any(e => e.IsTerminal))
-            {
-                inFlight.Add(runId);
-            }
-        }
+        var inFlight = await cluster.InFlightAsync(runIds);
 
         Assert.True(inFlight.Count > 0, "every run had ended before the silo was killed: nothing was in flight");
 
@@ -56,9 +49,9 @@ public sealed class SiloProcessTests(PostgresServer server, ITestOutputHelper ou
         await silo.StartAsync(ProcessCluster.StartTimeout);
         var restartedIn = resumed.Elapsed;
         var ends = runIds.Select(id => ProcessCluster.WatchToEndAsync(() => channel, tenant, id, 0, timeout.Token)).ToList();
-        var fromStart = await WithOutputAsync(cluster, Task.WhenAll(ends));
+        var fromStart = await cluster.WithOutputAsync(output, Task.WhenAll(ends));
         var allEnded = resumed.Elapsed;
-        var watched = await WithOutputAsync(cluster, watcher);
+        var watched = await cluster.WithOutputAsync(output, watcher);
         output.WriteLine($"{streamProvider} streams: {inFlight.Count} of {runIds.Count} runs in flight at the SIGKILL; silo serving again after {restartedIn.TotalSeconds:F1} s; every run ended {allEnded.TotalSeconds:F1} s after the restart began");
 
         var runs = new V1.Runs.RunsClient(channel);
@@ -139,17 +132,10 @@ public sealed class SiloProcessTests(PostgresServer server, ITestOutputHelper ou
 
         other.Kill();
         var killed = Stopwatch.StartNew();
-        var inFlightOnOther = new List<string>();
-        foreach (var runId in onOther)
-        {
-            if (!(await cluster.JournalAsync(runId)).Any(e => e.IsTerminal))
-            {
-                inFlightOnOther.Add(runId);
-            }
-        }
+        var inFlightOnOther = await cluster.InFlightAsync(onOther);
 
         Assert.True(inFlightOnOther.Count > 0, $"every run on {other.Name} had ended before it was killed");
-        var watched = await WithOutputAsync(cluster, Task.WhenAll(watchers));
+        var watched = await cluster.WithOutputAsync(output, Task.WhenAll(watchers));
         output.WriteLine($"{streamProvider} streams: {inFlightOnOther.Count} runs in flight on {other.Name} at the SIGKILL; every run ended {killed.Elapsed.TotalSeconds:F1} s after it");
 
         var runs = new V1.Runs.RunsClient(channel);
@@ -193,14 +179,7 @@ public sealed class SiloProcessTests(PostgresServer server, ITestOutputHelper ou
         })).ToList();
         await stopPoint.Task.WaitAsync(timeout.Token);
 
-        var inFlight = new List<string>();
-        foreach (var runId in runIds)
-        {
-            if (!(await cluster.JournalAsync(runId)).Any(e => e.IsTerminal))
-            {
-                inFlight.Add(runId);
-            }
-        }
+        var inFlight = await cluster.InFlightAsync(runIds);
 
         await own.StopServerAsync();
         var stopped = Stopwatch.StartNew();
@@ -213,7 +192,7 @@ public sealed class SiloProcessTests(PostgresServer server, ITestOutputHelper ou
         var back = stopped.Elapsed;
         cluster.DataSource.Clear(); // the test's own pooled connections died with the server
 
-        var watched = await WithOutputAsync(cluster, Task.WhenAll(watchers));
+        var watched = await cluster.WithOutputAsync(output, Task.WhenAll(watchers));
         output.WriteLine($"{streamProvider} streams: {inFlight.Count} of {runIds.Count} runs in flight when PostgreSQL stopped; back after {back.TotalSeconds:F1} s; every run ended {stopped.Elapsed.TotalSeconds:F1} s after the stop");
         Assert.True(endedDuringOutage <= runIds.Count - inFlight.Count, "a run in flight ended while the database was down");
         Assert.True(silo.ProcessId is not null, $"the silo exited while the database was down:{Environment.NewLine}{silo.Output}");
@@ -244,7 +223,7 @@ public sealed class SiloProcessTests(PostgresServer server, ITestOutputHelper ou
         using var timeout = new CancellationTokenSource(RunsTimeout);
 
         var runId = (await ProcessCluster.SubmitAsync(channel, tenant, Blueprint, 1))[0];
-        var watched = await WithOutputAsync(cluster, ProcessCluster.WatchToEndAsync(() => channel, tenant, runId, 0, timeout.Token));
+        var watched = await cluster.WithOutputAsync(output, ProcessCluster.WatchToEndAsync(() => channel, tenant, runId, 0, timeout.Token));
 
         var run = await new V1.Runs.RunsClient(channel).GetRunAsync(new V1.GetRunRequest { RunId = runId }, tenant);
         Assert.True(run.Status == V1.RunStatus.Succeeded, $"run {runId} ended {run.Status}: {run.Reason}{Environment.NewLine}{cluster.Output}");
@@ -255,18 +234,4 @@ public sealed class SiloProcessTests(PostgresServer server, ITestOutputHelper ou
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(10);
 
     private const string RunGrainType = "Factory.Grains.Runs.RunGrain";
-
-    /// <summary>Awaits <paramref name="task"/>; when it fails, the silos' recent output goes to the test's output.</summary>
-    private async Task<T> WithOutputAsync<T>(ProcessCluster cluster, Task<T> task)
-    {
-        try
-        {
-            return await task;
-        }
-        catch
-        {
-            output.WriteLine(cluster.Output);
-            throw;
-        }
-    }
 }
