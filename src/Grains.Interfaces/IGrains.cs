@@ -141,18 +141,14 @@ public interface ITenantGrain : IGrainWithStringKey
     Task<bool> OwnsRunAsync(string runId);
 
     /// <summary>
-    /// Called by a run of the tenant when it ends, before its terminal event is journaled: frees its concurrent-run
-    /// slot and records its final status. Idempotent; it calls nothing, so the run may await it.
+    /// Called by a run of the tenant when it ends, before its terminal event is journaled, in one call and one write:
+    /// frees its concurrent-run slot, records its final status and what it cost (the tenant's total,
+    /// <see cref="TenantInfo.CostUsd"/>, adds it up), and records a release it promoted as the blueprint's promoted
+    /// release (unless one of a higher version is on record). Idempotent: a repeated report of the same run replaces
+    /// the earlier one. It calls nothing, so the run may await it.
     /// </summary>
     [Alias("OnRunEnded")]
-    Task OnRunEndedAsync(string runId, RunStatus status);
-
-    /// <summary>
-    /// A run reports what it cost once it ended (idempotent: a repeated report of the same run replaces the
-    /// earlier one); the tenant's total (<see cref="TenantInfo.CostUsd"/>) adds it up.
-    /// </summary>
-    [Alias("OnRunCost")]
-    Task OnRunCostAsync(string runId, decimal costUsd);
+    Task OnRunEndedAsync(RunEnded ended);
 
     /// <summary>The tenant as operators see it.</summary>
     /// <exception cref="TenantNotFoundException">The tenant was never created.</exception>
@@ -191,10 +187,6 @@ public interface ITenantGrain : IGrainWithStringKey
     /// </summary>
     [Alias("GetPromoted"), AlwaysInterleave]
     Task<PromotedRelease?> GetPromotedAsync(string blueprintName);
-
-    /// <summary>Records a run whose every gate passed as a promoted release of its blueprint. Idempotent.</summary>
-    [Alias("OnRunPromoted")]
-    Task OnRunPromotedAsync(PromotedRelease release);
 }
 
 /// <summary>Well-known names shared by the grains and their hosts.</summary>

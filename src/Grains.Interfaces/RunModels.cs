@@ -373,3 +373,15 @@ public sealed record PromotedRelease(
     [property: Id(1)] string BlueprintName,
     [property: Id(2)] string BlueprintVersion,
     [property: Id(3)] string BlueprintHash);
+
+/// <summary>How a run of a tenant ended, as the run reports it to its tenant.</summary>
+/// <param name="RunId">The run.</param>
+/// <param name="Status">Its final status.</param>
+/// <param name="CostUsd">What it cost, in US dollars.</param>
+/// <param name="Promoted">The release it promoted (it succeeded, every gate passed), or null.</param>
+[GenerateSerializer, Immutable, Alias("Factory.RunEnded")]
+public sealed record RunEnded(
+    [property: Id(0)] string RunId,
+    [property: Id(1)] RunStatus Status,
+    [property: Id(2)] decimal CostUsd,
+    [property: Id(3)] PromotedRelease? Promoted);

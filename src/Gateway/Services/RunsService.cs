@@ -19,6 +19,11 @@ public sealed partial class RunsService(IClusterClient cluster) : V1.Runs.RunsBa
     /// <summary>Summaries a slow WatchTenant caller may fall behind by; older ones are dropped.</summary>
     public const int TenantWatchBuffer = 1024;
 
+    /// <summary>Most events of a WatchRun stream written before a flush.</summary>
+    private const int MaxUnflushedEvents = 64;
+
+    private static readonly WriteOptions BufferedWrite = new(WriteFlags.BufferHint);
+
     private const int ReadSize = 16 * ChunkSize;
     private const int MaxIdempotencyKeyLength = 128;
     private const int MaxCommentLength = 2000;
@@ -96,9 +101,34 @@ public sealed partial class RunsService(IClusterClient cluster) : V1.Runs.RunsBa
 
         var run = await OwnedRunAsync(context, request.RunId);
         var cancellation = context.CancellationToken;
-        await foreach (var e in run.WatchAsync(request.FromSequence, cancellation).WithCancellation(cancellation))
+        var response = context.GetHttpContext().Response.BodyWriter;
+        await using var events = run.WatchAsync(request.FromSequence, cancellation).GetAsyncEnumerator(cancellation);
+        responseStream.WriteOptions = BufferedWrite;
+        var unflushed = 0;
+        var next = events.MoveNextAsync();
+        while (true)
         {
-            await responseStream.WriteAsync(ProtoMapper.ToProto(e), cancellation);
+            // Events that arrived together go out together: a write is flushed to the socket only once nothing
+            // more is ready to send (or after a bounded number of them), not once per event.
+            if (unflushed > 0 && (!next.IsCompleted || unflushed >= MaxUnflushedEvents))
+            {
+                await response.FlushAsync(cancellation);
+                unflushed = 0;
+            }
+
+            if (!await next)
+            {
+                break;
+            }
+
+            await responseStream.WriteAsync(ProtoMapper.ToProto(events.Current), cancellation);
+            unflushed++;
+            next = events.MoveNextAsync();
+        }
+
+        if (unflushed > 0)
+        {
+            await response.FlushAsync(cancellation);
         }
     }
 

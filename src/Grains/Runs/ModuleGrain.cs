@@ -71,6 +71,14 @@ public sealed class ModuleGrain(
     private Activity? _span;
     private TraceEventSequence? _events;
 
+    /// <summary>
+    /// Whether the state holds an agent's report not yet written. A report that dispatches nothing and ends nothing is
+    /// not written at once: if this activation is lost, the task is still running in the stored state, and the
+    /// re-drive has its agent report again from the agent's own stored result. It is written with the next change
+    /// that must be, or when the module is deactivated.
+    /// </summary>
+    private bool _unwritten;
+
     /// <inheritdoc/>
     public async Task StartAsync(ModuleWork work)
     {
@@ -94,7 +102,18 @@ public sealed class ModuleGrain(
 
         await PublishAsync(0, TraceEventTypes.ModuleStarted,
             [new(TraceAttributes.Tasks, work.Tasks.Length.ToString(CultureInfo.InvariantCulture))]);
-        await DispatchReadyAsync(work);
+        await DispatchReadyAsync(work, alwaysWrite: true);
+    }
+
+    /// <inheritdoc/>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_unwritten)
+        {
+            await WriteStateAsync();
+        }
+
+        await base.OnDeactivateAsync(reason, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -135,11 +154,11 @@ public sealed class ModuleGrain(
 
         if (state.State.FailureReason.Length == 0 && state.State.BlockedReason.Length == 0)
         {
-            await DispatchReadyAsync(work);
+            await DispatchReadyAsync(work, alwaysWrite: false);
         }
         else
         {
-            await WriteStateAsync();
+            _unwritten = true; // written when the module ends, once its other running tasks have
         }
 
         if (validated)
@@ -174,7 +193,7 @@ public sealed class ModuleGrain(
         state.State.NotPromotedReason = promote ? "" : reason;
         if (promote && state.State.FailureReason.Length == 0 && state.State.BlockedReason.Length == 0)
         {
-            await DispatchReadyAsync(work);
+            await DispatchReadyAsync(work, alwaysWrite: true);
         }
         else
         {
@@ -260,7 +279,11 @@ public sealed class ModuleGrain(
         }
     }
 
-    private async Task DispatchReadyAsync(ModuleWork work)
+    /// <summary>
+    /// Dispatches the tasks whose dependencies have succeeded. The state is written first when any is dispatched, or
+    /// when <paramref name="alwaysWrite"/>; otherwise the change is left for a later write (see <see cref="_unwritten"/>).
+    /// </summary>
+    private async Task DispatchReadyAsync(ModuleWork work, bool alwaysWrite)
     {
         // Another module's task is this module's dependency in two ways: the modules it depends on (the run
         // starts this module only once they are validated), and every module's validator before a release
@@ -274,6 +297,12 @@ public sealed class ModuleGrain(
         foreach (var task in ready)
         {
             own[task.Id] = PlanTaskStatus.Running;
+        }
+
+        if (ready.Count == 0 && !alwaysWrite)
+        {
+            _unwritten = true;
+            return;
         }
 
         // Persist what is in flight before handing it on, so a re-drive knows what to resume.
@@ -338,7 +367,11 @@ public sealed class ModuleGrain(
     }
 
     /// <summary>Writes the module's state, retrying through a transient outage of the storage.</summary>
-    private Task WriteStateAsync() => retry.ExecuteAsync($"module {this.GetPrimaryKeyString()}: writing its state", async _ => await state.WriteStateAsync());
+    private async Task WriteStateAsync()
+    {
+        await retry.ExecuteAsync($"module {this.GetPrimaryKeyString()}: writing its state", async _ => await state.WriteStateAsync());
+        _unwritten = false;
+    }
 
     /// <summary>The module's closing event: failed, blocked, or completed (with why it stopped short, if it did).</summary>
     private (string Type, KeyValuePair<string, string>[] Attributes) EndEvent()

@@ -1005,13 +1005,6 @@ public sealed partial class RunGrain(
 
         // The tenant hears of the end before any watcher does: a client that sees the terminal event and
         // submits again finds the run's slot free and, when it succeeded, its release promoted.
-        if (status == RunStatus.Succeeded)
-        {
-            // Every gate of every module passed: this run is the tenant's promoted release of its blueprint.
-            await GrainFactory.GetGrain<ITenantGrain>(s.TenantId)
-                .OnRunPromotedAsync(new PromotedRelease(RunId, s.BlueprintName, s.BlueprintVersion, s.BlueprintHash));
-        }
-
         await TellTenantEndedAsync();
         await AppendTerminalEventAsync();
         if (status != RunStatus.Succeeded)
@@ -1029,12 +1022,15 @@ public sealed partial class RunGrain(
         await PublishSummaryAsync();
     }
 
-    /// <summary>Frees the run's concurrent-run slot at its tenant and records its final status there (one-way, idempotent).</summary>
+    /// <summary>
+    /// Frees the run's concurrent-run slot at its tenant and records there its final status, its cost and, when it
+    /// succeeded (every gate of every module passed), its release as the blueprint's promoted one (idempotent).
+    /// </summary>
     private async Task TellTenantEndedAsync()
     {
         var s = state.State;
-        await GrainFactory.GetGrain<ITenantGrain>(s.TenantId).OnRunEndedAsync(RunId, s.Status);
-        await GrainFactory.GetGrain<ITenantGrain>(s.TenantId).OnRunCostAsync(RunId, _costUsd);
+        var promoted = s.Status == RunStatus.Succeeded ? new PromotedRelease(RunId, s.BlueprintName, s.BlueprintVersion, s.BlueprintHash) : null;
+        await GrainFactory.GetGrain<ITenantGrain>(s.TenantId).OnRunEndedAsync(new RunEnded(RunId, s.Status, _costUsd, promoted));
         s.TenantToldEnded = true;
         await WriteStateAsync();
     }

@@ -290,36 +290,25 @@ public sealed partial class TenantGrain(
     public Task<bool> OwnsRunAsync(string runId) => Task.FromResult(runId is not null && RunIds().Contains(runId));
 
     /// <inheritdoc/>
-    public async Task OnRunEndedAsync(string runId, RunStatus status)
+    public async Task OnRunEndedAsync(RunEnded ended)
     {
+        ArgumentNullException.ThrowIfNull(ended);
         var s = state.State;
-        var changed = s.InFlight.Remove(runId);
-        var index = s.Runs.FindLastIndex(r => r.RunId == runId);
-        if (index >= 0 && s.Runs[index].Status != status)
+        var changed = s.InFlight.Remove(ended.RunId);
+        var index = s.Runs.FindLastIndex(r => r.RunId == ended.RunId);
+        if (index >= 0 && (s.Runs[index].Status != ended.Status || s.Runs[index].CostUsd != ended.CostUsd))
         {
-            s.Runs[index] = s.Runs[index] with { Status = status };
+            // A repeated report replaces the earlier one (an entry trimmed long ago is not counted again).
+            s.CostUsd += ended.CostUsd - s.Runs[index].CostUsd;
+            s.Runs[index] = s.Runs[index] with { Status = ended.Status, CostUsd = ended.CostUsd };
             changed = true;
         }
 
+        changed |= ended.Promoted is { } release && Promote(release);
         if (changed)
         {
             await state.WriteStateAsync();
         }
-    }
-
-    /// <inheritdoc/>
-    public async Task OnRunCostAsync(string runId, decimal costUsd)
-    {
-        var s = state.State;
-        var index = s.Runs.FindLastIndex(r => r.RunId == runId);
-        if (index < 0 || s.Runs[index].CostUsd == costUsd)
-        {
-            return; // already counted (or the entry was trimmed long ago)
-        }
-
-        s.CostUsd += costUsd - s.Runs[index].CostUsd;
-        s.Runs[index] = s.Runs[index] with { CostUsd = costUsd };
-        await state.WriteStateAsync();
     }
 
     /// <inheritdoc/>
@@ -408,19 +397,18 @@ public sealed partial class TenantGrain(
     public Task<PromotedRelease?> GetPromotedAsync(string blueprintName) =>
         Task.FromResult(state.State.Promoted.GetValueOrDefault(blueprintName));
 
-    /// <inheritdoc/>
-    public async Task OnRunPromotedAsync(PromotedRelease release)
+    /// <summary>Records <paramref name="release"/> as its blueprint's promoted release; false for a repeated report, or a release older than the one on record.</summary>
+    private bool Promote(PromotedRelease release)
     {
-        ArgumentNullException.ThrowIfNull(release);
         var promoted = state.State.Promoted;
         if (promoted.TryGetValue(release.BlueprintName, out var current)
             && (current.RunId == release.RunId || IsOlder(release.BlueprintVersion, current.BlueprintVersion)))
         {
-            return; // a repeated report, or a release older than the one on record
+            return false;
         }
 
         promoted[release.BlueprintName] = release;
-        await state.WriteStateAsync();
+        return true;
     }
 
     /// <summary>The tenant's edition's limits; the default edition's for a tenant never created, or whose edition is no longer configured.</summary>
