@@ -830,6 +830,7 @@ public sealed partial class RunGrain(
                 if (e.IsTerminal)
                 {
                     _terminalJournaled = true;
+                    ForgetTraceBookkeeping();
                 }
 
                 break;
@@ -963,6 +964,22 @@ public sealed partial class RunGrain(
             .Select(t => t.Task.Id));
         return expected.Where(k => !_expectedEventsSeen.Contains(k))
             .Concat(_taskEventsPublished.Where(p => _taskEvents.GetValueOrDefault(p.Key) < p.Value).Select(p => p.Key)); // some of an agent's events lost
+    }
+
+    /// <summary>
+    /// Once the terminal event is journaled the trace stream's events are dropped unread, so the ids seen and the
+    /// events expected are of no more use: an ended run that stays in memory holds only what its snapshot shows.
+    /// </summary>
+    private void ForgetTraceBookkeeping()
+    {
+        _seen.Clear();
+        _seen.TrimExcess();
+        _expectedEventsSeen.Clear();
+        _expectedEventsSeen.TrimExcess();
+        _taskEvents.Clear();
+        _taskEvents.TrimExcess();
+        _taskEventsPublished.Clear();
+        _taskEventsPublished.TrimExcess();
     }
 
     /// <summary>The key of a module's start among <see cref="_expectedEventsSeen"/>: under the module, as its tasks are.</summary>
