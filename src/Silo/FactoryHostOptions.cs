@@ -37,6 +37,18 @@ public sealed class FactoryStreamsOptions
 {
     /// <summary>The stream provider. Default <see cref="FactoryStreamProvider.Memory"/>.</summary>
     public FactoryStreamProvider Provider { get; set; } = FactoryStreamProvider.Memory;
+
+    /// <summary>
+    /// How often a silo's stream receivers look for new messages in a queue they found empty. A run ends only once
+    /// its agents' last events have reached its journal, so this wait is part of every run's time and holds its
+    /// place among <c>Factory:Runtime:MaxActiveRuns</c>. Default: <see cref="MemoryPollInterval"/> for
+    /// <see cref="FactoryStreamProvider.Memory"/> (a look is a call in the silo's memory), Orleans' 100 ms for
+    /// <see cref="FactoryStreamProvider.AdoNet"/> (a look is a query).
+    /// </summary>
+    public TimeSpan? PollInterval { get; set; }
+
+    /// <summary>The memory provider's default <see cref="PollInterval"/>.</summary>
+    public static readonly TimeSpan MemoryPollInterval = TimeSpan.FromMilliseconds(20);
 }
 
 /// <summary>PostgreSQL mode's settings (section <c>Factory:Postgres</c>).</summary>
@@ -140,6 +152,11 @@ public sealed class FactoryHostOptionsValidator : IValidateOptions<FactoryHostOp
         else if (options.Streams.Provider == FactoryStreamProvider.AdoNet && options.Mode != StorageMode.Postgres)
         {
             failures.Add($"{FactoryHostOptions.Section}:Streams:Provider AdoNet keeps streams in PostgreSQL, so it needs {FactoryHostOptions.Section}:Mode Postgres (was {options.Mode}).");
+        }
+
+        if (options.Streams.PollInterval is { } poll && (poll < TimeSpan.FromMilliseconds(1) || poll > TimeSpan.FromSeconds(10)))
+        {
+            failures.Add($"{FactoryHostOptions.Section}:Streams:PollInterval must be from 00:00:00.001 to 00:00:10 (was {poll}).");
         }
 
         if (options.IdleCollectionAge <= TimeSpan.FromMinutes(1))

@@ -81,7 +81,7 @@ public static class FactorySiloHostingExtensions
                         silo.Services.AddGrainStorage(storage, (sp, name) => new ProcessMemoryGrainStorage(states, name, sp.GetRequiredService<Serializer>()));
                     }
 
-                    silo.AddMemoryStreams(FactoryNames.StreamProvider, DeliverInBatches);
+                    silo.AddMemoryStreams(FactoryNames.StreamProvider, streams => DeliverInBatches(streams, host.Streams.PollInterval ?? FactoryStreamsOptions.MemoryPollInterval));
                     silo.UseInMemoryReminderService();
                     break;
                 case StorageMode.Postgres:
@@ -122,12 +122,12 @@ public static class FactorySiloHostingExtensions
                                 a.Invariant = PostgresInvariant;
                                 a.ConnectionString = connectionString;
                             }));
-                            DeliverInBatches(streams);
+                            DeliverInBatches(streams, host.Streams.PollInterval);
                         });
                     }
                     else
                     {
-                        silo.AddMemoryStreams(FactoryNames.StreamProvider, DeliverInBatches);
+                        silo.AddMemoryStreams(FactoryNames.StreamProvider, streams => DeliverInBatches(streams, host.Streams.PollInterval ?? FactoryStreamsOptions.MemoryPollInterval));
                     }
 
                     break;
@@ -148,9 +148,17 @@ public static class FactorySiloHostingExtensions
     /// <summary>
     /// A stream's pulling agent hands a consumer up to <see cref="DeliveryBatchSize"/> of the batches queued for it in
     /// one call (Orleans' default is one per call): a run grain then journals what its agents published meanwhile in one append.
+    /// An empty queue is looked at again after <paramref name="pollInterval"/> (null: Orleans' default).
     /// </summary>
-    private static void DeliverInBatches(ISiloPersistentStreamConfigurator streams) =>
-        streams.ConfigurePullingAgent(o => o.Configure(a => a.BatchContainerBatchSize = DeliveryBatchSize));
+    private static void DeliverInBatches(ISiloPersistentStreamConfigurator streams, TimeSpan? pollInterval) =>
+        streams.ConfigurePullingAgent(o => o.Configure(a =>
+        {
+            a.BatchContainerBatchSize = DeliveryBatchSize;
+            if (pollInterval is { } poll)
+            {
+                a.GetQueueMsgsTimerPeriod = poll;
+            }
+        }));
 
     /// <summary>
     /// OpenTelemetry for the silo, exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set: traces (Factory's
@@ -224,7 +232,8 @@ public static class FactorySiloHostingExtensions
         // Watchers of live runs read each event right after it is appended: those reads are served from memory.
         services.AddSingleton<IRunJournal>(sp => new TailCachingRunJournal(
             new RetryingRunJournal(sp.GetRequiredService<PostgresRunJournal>(), sp.GetRequiredService<StorageRetry>())));
-        services.AddSingleton<IArtifactStore>(sp => new RetryingArtifactStore(sp.GetRequiredService<PostgresArtifactStore>(), sp.GetRequiredService<StorageRetry>()));
+        services.AddSingleton<IArtifactStore>(sp => sp.GetRequiredService<IOptions<FactoryRuntimeOptions>>().Value
+            .WithArtifactCache(new RetryingArtifactStore(sp.GetRequiredService<PostgresArtifactStore>(), sp.GetRequiredService<StorageRetry>())));
         services.AddHostedService<PostgresSchemaStartup>();
     }
 

@@ -1,3 +1,4 @@
+using Factory.Grains.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Factory.Grains.Runtime;
@@ -38,6 +39,16 @@ public sealed class FactoryRuntimeOptions
     /// (plus its model tokens, when it calls a model). Default: 0.0001.
     /// </summary>
     public decimal ComputePricePerSecondUsd { get; set; } = 0.0001m;
+
+    /// <summary>
+    /// Megabytes of recently stored or read artifacts a silo keeps in memory in front of the artifact store
+    /// (<see cref="RecentArtifactCache"/>); 0 turns the cache off. Default: 64.
+    /// </summary>
+    public int ArtifactCacheMegabytes { get; set; } = 64;
+
+    /// <summary>Wraps <paramref name="store"/> in the cache of recent artifacts, unless it is off.</summary>
+    public IArtifactStore WithArtifactCache(IArtifactStore store) =>
+        ArtifactCacheMegabytes == 0 ? store : new RecentArtifactCache(store, ArtifactCacheMegabytes * 1024L * 1024L);
 }
 
 /// <summary>Checks <see cref="FactoryRuntimeOptions"/> at start-up; each failure names the setting.</summary>
@@ -65,6 +76,11 @@ public sealed class FactoryRuntimeOptionsValidator : IValidateOptions<FactoryRun
         if (options.RedrivePeriod <= TimeSpan.Zero)
         {
             failures.Add($"{FactoryRuntimeOptions.Section}:RedrivePeriod must be positive (was {options.RedrivePeriod}).");
+        }
+
+        if (options.ArtifactCacheMegabytes < 0)
+        {
+            failures.Add($"{FactoryRuntimeOptions.Section}:ArtifactCacheMegabytes must be 0 (off) or more (was {options.ArtifactCacheMegabytes}).");
         }
 
         if (options.ComputePricePerSecondUsd < 0)

@@ -61,7 +61,10 @@ public static class FactoryRuntimeServiceCollectionExtensions
         services.AddFactoryLlm();
         services.TryAddSingleton<GateStep>();
         services.TryAddSingleton<IArtifactStore>(sp =>
-            new FileSystemArtifactStore(sp.GetRequiredService<IOptions<FactoryRuntimeOptions>>().Value.ArtifactsPath));
+        {
+            var options = sp.GetRequiredService<IOptions<FactoryRuntimeOptions>>().Value;
+            return options.WithArtifactCache(new FileSystemArtifactStore(options.ArtifactsPath));
+        });
         services.TryAddSingleton<IRunJournal, MemoryRunJournal>();
         services.TryAddSingleton<BlueprintCache>();
         services.AddHostedService<FactoryRuntimeStartupCheck>();

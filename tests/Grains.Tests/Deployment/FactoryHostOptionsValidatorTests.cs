@@ -1,3 +1,4 @@
+using System.Globalization;
 using Factory.Gateway;
 using Factory.Silo;
 using Microsoft.Extensions.Configuration;
@@ -92,6 +93,18 @@ public sealed class FactoryHostOptionsValidatorTests
 
         Assert.True(result.Failed);
         Assert.Contains("Factory:Streams:Provider '7' is not a stream provider; use one of: Memory, AdoNet.", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("00:00:00")]
+    [InlineData("00:00:11")]
+    public void A_stream_poll_interval_out_of_range_fails_naming_the_setting_and_the_range(string interval)
+    {
+        var result = new FactoryHostOptionsValidator().Validate(null, new FactoryHostOptions { Streams = { PollInterval = TimeSpan.Parse(interval, CultureInfo.InvariantCulture) } });
+
+        Assert.True(result.Failed);
+        Assert.Contains($"Factory:Streams:PollInterval must be from 00:00:00.001 to 00:00:10 (was {interval}).", result.FailureMessage, StringComparison.Ordinal);
+        Assert.True(new FactoryHostOptionsValidator().Validate(null, new FactoryHostOptions { Streams = { PollInterval = TimeSpan.FromMilliseconds(5) } }).Succeeded);
     }
 
     [Fact]
