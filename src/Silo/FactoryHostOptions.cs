@@ -39,16 +39,13 @@ public sealed class FactoryStreamsOptions
     public FactoryStreamProvider Provider { get; set; } = FactoryStreamProvider.Memory;
 
     /// <summary>
-    /// How often a silo's stream receivers look for new messages in a queue they found empty. A run ends only once
-    /// its agents' last events have reached its journal, so this wait is part of every run's time and holds its
-    /// place among <c>Factory:Runtime:MaxActiveRuns</c>. Default: <see cref="MemoryPollInterval"/> for
-    /// <see cref="FactoryStreamProvider.Memory"/> (a look is a call in the silo's memory), Orleans' 100 ms for
-    /// <see cref="FactoryStreamProvider.AdoNet"/> (a look is a query).
+    /// How often a silo's stream receivers look for new messages in a queue they found empty; null (the default):
+    /// Orleans' 100 ms. A run ends only once its agents' last events have reached its journal, so a shorter interval
+    /// ends each run sooner and shows watchers its events sooner, at the cost of more looks (with
+    /// <see cref="FactoryStreamProvider.Memory"/> a call in the silo's memory, with <see cref="FactoryStreamProvider.AdoNet"/>
+    /// a query) and smaller deliveries.
     /// </summary>
     public TimeSpan? PollInterval { get; set; }
-
-    /// <summary>The memory provider's default <see cref="PollInterval"/>.</summary>
-    public static readonly TimeSpan MemoryPollInterval = TimeSpan.FromMilliseconds(20);
 }
 
 /// <summary>PostgreSQL mode's settings (section <c>Factory:Postgres</c>).</summary>

@@ -81,7 +81,7 @@ public static class FactorySiloHostingExtensions
                         silo.Services.AddGrainStorage(storage, (sp, name) => new ProcessMemoryGrainStorage(states, name, sp.GetRequiredService<Serializer>()));
                     }
 
-                    silo.AddMemoryStreams(FactoryNames.StreamProvider, streams => DeliverInBatches(streams, host.Streams.PollInterval ?? FactoryStreamsOptions.MemoryPollInterval));
+                    silo.AddMemoryStreams(FactoryNames.StreamProvider, streams => DeliverInBatches(streams, host.Streams.PollInterval));
                     silo.UseInMemoryReminderService();
                     break;
                 case StorageMode.Postgres:
@@ -127,7 +127,7 @@ public static class FactorySiloHostingExtensions
                     }
                     else
                     {
-                        silo.AddMemoryStreams(FactoryNames.StreamProvider, streams => DeliverInBatches(streams, host.Streams.PollInterval ?? FactoryStreamsOptions.MemoryPollInterval));
+                        silo.AddMemoryStreams(FactoryNames.StreamProvider, streams => DeliverInBatches(streams, host.Streams.PollInterval));
                     }
 
                     break;
@@ -232,8 +232,9 @@ public static class FactorySiloHostingExtensions
         // Watchers of live runs read each event right after it is appended: those reads are served from memory.
         services.AddSingleton<IRunJournal>(sp => new TailCachingRunJournal(
             new RetryingRunJournal(sp.GetRequiredService<PostgresRunJournal>(), sp.GetRequiredService<StorageRetry>())));
-        services.AddSingleton<IArtifactStore>(sp => sp.GetRequiredService<IOptions<FactoryRuntimeOptions>>().Value
-            .WithArtifactCache(new RetryingArtifactStore(sp.GetRequiredService<PostgresArtifactStore>(), sp.GetRequiredService<StorageRetry>())));
+        services.AddSingleton<IArtifactStore>(sp => FactoryRuntimeOptions.WithArtifactCache(
+            new RetryingArtifactStore(sp.GetRequiredService<PostgresArtifactStore>(), sp.GetRequiredService<StorageRetry>()),
+            sp.GetRequiredService<IOptions<FactoryRuntimeOptions>>().Value.ArtifactCacheMegabytes ?? FactoryRuntimeOptions.DefaultDatabaseArtifactCacheMegabytes));
         services.AddHostedService<PostgresSchemaStartup>();
     }
 

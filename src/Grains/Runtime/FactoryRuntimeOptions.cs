@@ -42,13 +42,18 @@ public sealed class FactoryRuntimeOptions
 
     /// <summary>
     /// Megabytes of recently stored or read artifacts a silo keeps in memory in front of the artifact store
-    /// (<see cref="RecentArtifactCache"/>); 0 turns the cache off. Default: 64.
+    /// (<see cref="RecentArtifactCache"/>); 0 turns the cache off. Default (null): <see cref="DefaultDatabaseArtifactCacheMegabytes"/>
+    /// in front of a database, where each read is a query, and off in front of the file system, whose reads the
+    /// operating system's page cache already serves from memory.
     /// </summary>
-    public int ArtifactCacheMegabytes { get; set; } = 64;
+    public int? ArtifactCacheMegabytes { get; set; }
 
-    /// <summary>Wraps <paramref name="store"/> in the cache of recent artifacts, unless it is off.</summary>
-    public IArtifactStore WithArtifactCache(IArtifactStore store) =>
-        ArtifactCacheMegabytes == 0 ? store : new RecentArtifactCache(store, ArtifactCacheMegabytes * 1024L * 1024L);
+    /// <summary>The cache's size in front of a database when <see cref="ArtifactCacheMegabytes"/> is not set.</summary>
+    public const int DefaultDatabaseArtifactCacheMegabytes = 64;
+
+    /// <summary>Wraps <paramref name="store"/> in the cache of recent artifacts of <paramref name="megabytes"/>, unless that is 0.</summary>
+    public static IArtifactStore WithArtifactCache(IArtifactStore store, int megabytes) =>
+        megabytes == 0 ? store : new RecentArtifactCache(store, megabytes * 1024L * 1024L);
 }
 
 /// <summary>Checks <see cref="FactoryRuntimeOptions"/> at start-up; each failure names the setting.</summary>
@@ -78,7 +83,7 @@ public sealed class FactoryRuntimeOptionsValidator : IValidateOptions<FactoryRun
             failures.Add($"{FactoryRuntimeOptions.Section}:RedrivePeriod must be positive (was {options.RedrivePeriod}).");
         }
 
-        if (options.ArtifactCacheMegabytes < 0)
+        if (options.ArtifactCacheMegabytes is < 0)
         {
             failures.Add($"{FactoryRuntimeOptions.Section}:ArtifactCacheMegabytes must be 0 (off) or more (was {options.ArtifactCacheMegabytes}).");
         }

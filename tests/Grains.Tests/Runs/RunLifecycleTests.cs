@@ -65,8 +65,8 @@ public sealed class RunLifecycleTests(FactoryClusterFixture fixture) : IClassFix
 
         var a = await Client.GetGrain<IRunGrain>(first.RunId).GetSnapshotAsync();
         var b = await Client.GetGrain<IRunGrain>(second.RunId).GetSnapshotAsync();
-        Assert.Equal(RunStatus.Succeeded, a.Status);
-        Assert.Equal(RunStatus.Succeeded, b.Status);
+        Assert.True(a.Status == RunStatus.Succeeded, $"run {a.RunId}: {a.Status}: {a.Reason}");
+        Assert.True(b.Status == RunStatus.Succeeded, $"run {b.RunId}: {b.Status}: {b.Reason}");
         Assert.Equal(a.Artifacts.Select(x => (x.Path, x.Sha256)), b.Artifacts.Select(x => (x.Path, x.Sha256)));
     }
 
