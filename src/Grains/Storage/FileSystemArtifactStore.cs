@@ -41,9 +41,12 @@ public sealed class FileSystemArtifactStore : IArtifactStore
             {
                 handle = File.OpenHandle(temporary, FileMode.CreateNew, FileAccess.Write);
             }
-            catch (DirectoryNotFoundException)
+            catch (IOException e) when (e is DirectoryNotFoundException or FileNotFoundException)
             {
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!); // the folder's first artifact
+                // The folder's first artifact. A file opened to be created is "not found" only when its folder is
+                // missing; it is reported as a missing file, not folder, when another writer created the folder
+                // between the failed open and the runtime's look at the folder.
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
                 handle = File.OpenHandle(temporary, FileMode.CreateNew, FileAccess.Write);
             }
 
