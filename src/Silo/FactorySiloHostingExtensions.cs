@@ -232,7 +232,7 @@ public static class FactorySiloHostingExtensions
         // Watchers of live runs read each event right after it is appended: those reads are served from memory.
         services.AddSingleton<IRunJournal>(sp => new TailCachingRunJournal(
             new RetryingRunJournal(sp.GetRequiredService<PostgresRunJournal>(), sp.GetRequiredService<StorageRetry>())));
-        services.AddSingleton<IArtifactStore>(sp => FactoryRuntimeOptions.WithArtifactCache(
+        services.AddSingleton<IArtifactStore>(sp => RecentArtifactCache.InFrontOf(
             new RetryingArtifactStore(sp.GetRequiredService<PostgresArtifactStore>(), sp.GetRequiredService<StorageRetry>()),
             sp.GetRequiredService<IOptions<FactoryRuntimeOptions>>().Value.ArtifactCacheMegabytes ?? FactoryRuntimeOptions.DefaultDatabaseArtifactCacheMegabytes));
         services.AddHostedService<PostgresSchemaStartup>();

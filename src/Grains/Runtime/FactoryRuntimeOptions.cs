@@ -1,4 +1,3 @@
-using Factory.Grains.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Factory.Grains.Runtime;
@@ -42,7 +41,7 @@ public sealed class FactoryRuntimeOptions
 
     /// <summary>
     /// Megabytes of recently stored or read artifacts a silo keeps in memory in front of the artifact store
-    /// (<see cref="RecentArtifactCache"/>); 0 turns the cache off. Default (null): <see cref="DefaultDatabaseArtifactCacheMegabytes"/>
+    /// (<see cref="Storage.RecentArtifactCache"/>); 0 turns the cache off. Default (null): <see cref="DefaultDatabaseArtifactCacheMegabytes"/>
     /// in front of a database, where each read is a query, and off in front of the file system, whose reads the
     /// operating system's page cache already serves from memory.
     /// </summary>
@@ -50,10 +49,6 @@ public sealed class FactoryRuntimeOptions
 
     /// <summary>The cache's size in front of a database when <see cref="ArtifactCacheMegabytes"/> is not set.</summary>
     public const int DefaultDatabaseArtifactCacheMegabytes = 64;
-
-    /// <summary>Wraps <paramref name="store"/> in the cache of recent artifacts of <paramref name="megabytes"/>, unless that is 0.</summary>
-    public static IArtifactStore WithArtifactCache(IArtifactStore store, int megabytes) =>
-        megabytes == 0 ? store : new RecentArtifactCache(store, megabytes * 1024L * 1024L);
 }
 
 /// <summary>Checks <see cref="FactoryRuntimeOptions"/> at start-up; each failure names the setting.</summary>

@@ -63,7 +63,7 @@ public static class FactoryRuntimeServiceCollectionExtensions
         services.TryAddSingleton<IArtifactStore>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<FactoryRuntimeOptions>>().Value;
-            return FactoryRuntimeOptions.WithArtifactCache(new FileSystemArtifactStore(options.ArtifactsPath), options.ArtifactCacheMegabytes ?? 0);
+            return RecentArtifactCache.InFrontOf(new FileSystemArtifactStore(options.ArtifactsPath), options.ArtifactCacheMegabytes ?? 0);
         });
         services.TryAddSingleton<IRunJournal, MemoryRunJournal>();
         services.TryAddSingleton<BlueprintCache>();

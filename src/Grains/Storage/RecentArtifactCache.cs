@@ -24,6 +24,10 @@ public sealed class RecentArtifactCache : IArtifactStore
         CapacityBytes = capacityBytes;
     }
 
+    /// <summary><paramref name="store"/> behind a cache of <paramref name="megabytes"/>, or itself when that is 0.</summary>
+    public static IArtifactStore InFrontOf(IArtifactStore store, int megabytes) =>
+        megabytes == 0 ? store : new RecentArtifactCache(store, megabytes * 1024L * 1024L);
+
     /// <summary>The most bytes of content held.</summary>
     public long CapacityBytes { get; }
 
