@@ -192,11 +192,17 @@ public interface ITenantGrain : IGrainWithStringKey
 /// <summary>Well-known names shared by the grains and their hosts.</summary>
 public static class FactoryNames
 {
-    /// <summary>The stream provider carrying trace events.</summary>
+    /// <summary>The stream provider carrying sequenced events and run summaries, which clients may subscribe to.</summary>
     public const string StreamProvider = "factory";
-    /// <summary>Stream namespace agents publish raw events to; key: run id.</summary>
+    /// <summary>
+    /// The stream provider carrying agents' and modules' raw events (<see cref="TraceNamespace"/>) to their run's
+    /// journal. Its only consumer is the run grain's implicit subscription, so it keeps no subscription registry:
+    /// a run's trace stream activates no pub-sub grain and writes no pub-sub state.
+    /// </summary>
+    public const string TraceStreamProvider = "factory-trace";
+    /// <summary>Stream namespace agents publish raw events to, on <see cref="TraceStreamProvider"/>; key: run id.</summary>
     public const string TraceNamespace = "trace";
-    /// <summary>Stream namespace of sequenced events; key: run id.</summary>
+    /// <summary>Stream namespace of sequenced events, published when <c>Factory:Runtime:PublishRunEvents</c> is on; key: run id.</summary>
     public const string RunEventsNamespace = "run-events";
     /// <summary>Stream namespace of run summaries; key: tenant id.</summary>
     public const string TenantRunsNamespace = "tenant-runs";

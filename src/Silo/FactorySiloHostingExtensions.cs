@@ -17,6 +17,7 @@ using Orleans.Configuration;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.Storage;
+using Orleans.Streams;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -81,7 +82,7 @@ public static class FactorySiloHostingExtensions
                         silo.Services.AddGrainStorage(storage, (sp, name) => new ProcessMemoryGrainStorage(states, name, sp.GetRequiredService<Serializer>()));
                     }
 
-                    silo.AddMemoryStreams(FactoryNames.StreamProvider, streams => DeliverInBatches(streams, host.Streams.PollInterval));
+                    AddStreamProviders(host.Streams.PollInterval, (name, configure) => silo.AddMemoryStreams(name, s => configure(s)));
                     silo.UseInMemoryReminderService();
                     break;
                 case StorageMode.Postgres:
@@ -115,19 +116,19 @@ public static class FactorySiloHostingExtensions
                     });
                     if (host.Streams.Provider == FactoryStreamProvider.AdoNet)
                     {
-                        silo.AddAdoNetStreams(FactoryNames.StreamProvider, streams =>
+                        AddStreamProviders(host.Streams.PollInterval, (name, configure) => silo.AddAdoNetStreams(name, streams =>
                         {
                             streams.ConfigureAdoNet(o => o.Configure(a =>
                             {
                                 a.Invariant = PostgresInvariant;
                                 a.ConnectionString = connectionString;
                             }));
-                            DeliverInBatches(streams, host.Streams.PollInterval);
-                        });
+                            configure(streams);
+                        }));
                     }
                     else
                     {
-                        silo.AddMemoryStreams(FactoryNames.StreamProvider, streams => DeliverInBatches(streams, host.Streams.PollInterval));
+                        AddStreamProviders(host.Streams.PollInterval, (name, configure) => silo.AddMemoryStreams(name, s => configure(s)));
                     }
 
                     break;
@@ -143,6 +144,21 @@ public static class FactorySiloHostingExtensions
         builder.Services.AddFactoryRuntime(configureRuntime);
         builder.AddFactoryTelemetry();
         return builder;
+    }
+
+    /// <summary>
+    /// Adds Factory's two stream providers through <paramref name="add"/> (memory or ADO.NET queues): the one clients
+    /// may subscribe to, and the trace provider, whose only consumers are implicit subscriptions and which therefore
+    /// keeps no subscription registry (no pub-sub grain or state per run).
+    /// </summary>
+    private static void AddStreamProviders(TimeSpan? pollInterval, Action<string, Action<ISiloPersistentStreamConfigurator>> add)
+    {
+        add(FactoryNames.StreamProvider, streams => DeliverInBatches(streams, pollInterval));
+        add(FactoryNames.TraceStreamProvider, streams =>
+        {
+            DeliverInBatches(streams, pollInterval);
+            streams.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly);
+        });
     }
 
     /// <summary>

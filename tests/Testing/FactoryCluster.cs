@@ -2,6 +2,7 @@ using Factory.Grains.Runtime;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Testing;
+using Orleans.Streams;
 using Orleans.TestingHost;
 
 namespace Factory.Testing;
@@ -117,6 +118,7 @@ public sealed class FactoryCluster : IAsyncDisposable
             }
 
             siloBuilder.AddMemoryStreams(FactoryNames.StreamProvider);
+            siloBuilder.AddMemoryStreams(FactoryNames.TraceStreamProvider, s => s.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly));
             siloBuilder.Services.AddFactoryRuntime();
         }
     }

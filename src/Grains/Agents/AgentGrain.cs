@@ -304,7 +304,7 @@ public sealed partial class AgentGrain(
     }
 
 
-    private IAsyncStream<TraceEvent> TraceStream(AgentWork work) => this.GetStreamProvider(FactoryNames.StreamProvider)
+    private IAsyncStream<TraceEvent> TraceStream(AgentWork work) => this.GetStreamProvider(FactoryNames.TraceStreamProvider)
         .GetStream<TraceEvent>(StreamId.Create(FactoryNames.TraceNamespace, work.RunId));
 
     /// <summary>

@@ -180,7 +180,7 @@ public sealed class ModuleGrain(
 
         if (state.State.Finished)
         {
-            await ReportAsync(work);
+            await ReportAgainAsync(work);
             return;
         }
 
@@ -210,7 +210,7 @@ public sealed class ModuleGrain(
         {
             if (state.State.Finished && state.State.Work is { } finished)
             {
-                await ReportAsync(finished); // the report may have been lost
+                await ReportAgainAsync(finished);
             }
 
             return;
@@ -244,6 +244,7 @@ public sealed class ModuleGrain(
         {
             var (type, attributes) = EndEvent();
             await PublishAsync(1, type, attributes);
+            this.DeactivateOnIdle();
         }
     }
 
@@ -264,7 +265,7 @@ public sealed class ModuleGrain(
     {
         if (state.State.Finished)
         {
-            await ReportAsync(work);
+            await ReportAgainAsync(work);
             return;
         }
 
@@ -387,6 +388,13 @@ public sealed class ModuleGrain(
             : (TraceEventTypes.ModuleCompleted, [artifacts]);
     }
 
+    /// <summary>A finished module asked again re-reports its result (the first report may have been lost) and leaves memory.</summary>
+    private async Task ReportAgainAsync(ModuleWork work)
+    {
+        await ReportAsync(work);
+        this.DeactivateOnIdle();
+    }
+
     private Task ReportAsync(ModuleWork work)
     {
         var succeeded = state.State.FailureReason.Length == 0;
@@ -410,7 +418,7 @@ public sealed class ModuleGrain(
     {
         var work = state.State.Work!;
         _events ??= new TraceEventSequence(work.RunId, work.TenantId, work.TraceId, work.Module, time);
-        return this.GetStreamProvider(FactoryNames.StreamProvider)
+        return this.GetStreamProvider(FactoryNames.TraceStreamProvider)
             .GetStream<TraceEvent>(StreamId.Create(FactoryNames.TraceNamespace, work.RunId))
             .OnNextAsync(_events.At(ordinal, type, work.Module, spanId: state.State.SpanId, parentSpanId: work.ParentSpanId, attributes: attributes));
     }

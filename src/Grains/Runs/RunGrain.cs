@@ -86,7 +86,8 @@ public sealed class RunState
 /// One run. Plans the blueprint, hands ready modules to <see cref="IModuleGrain"/>s, and owns the
 /// run's journal: as the implicit subscriber of <c>trace/{runId}</c> it de-duplicates agents' raw
 /// events by id, assigns sequence numbers, appends them to <see cref="IRunJournal"/>, updates the
-/// run's aggregates, wakes watchers and republishes the sequenced event on <c>run-events/{runId}</c>.
+/// run's aggregates, wakes watchers and (with <see cref="FactoryRuntimeOptions.PublishRunEvents"/>) republishes the
+/// sequenced event on <c>run-events/{runId}</c>.
 /// It ends (with a terminal event) once every dispatched task has reported and its terminal event is
 /// journaled, then tells its tenant. The terminal event is the journal's last, except for feedback:
 /// a <c>FeedbackSubmitted</c> event on an ended run is appended after it, and watchers still receive it.
@@ -130,6 +131,13 @@ public sealed partial class RunGrain(
     private Activity? _span;
     private IAsyncStream<TraceEvent>? _runEvents;
     private bool _waitingForAdmission;
+
+    /// <summary>
+    /// The modules this activation has told the promotion decision. They are not told again each time another module
+    /// reports (a finished one would only be activated again to repeat its report), but a re-drive tells them all
+    /// again, and a module that asks again (it was re-activated, or the answer was lost) is told again.
+    /// </summary>
+    private readonly HashSet<string> _promotionTold = new(StringComparer.Ordinal);
 
     private string? _runId;
 
@@ -475,6 +483,7 @@ public sealed partial class RunGrain(
             await DispatchReadyModulesAsync();
         }
 
+        _promotionTold.Remove(module); // it asks: a decision made already is told again
         await DecidePromotionsAsync();
     }
 
@@ -498,9 +507,10 @@ public sealed partial class RunGrain(
         }
 
         var reason = stopped is null ? "" : $"module {stopped} did not pass";
-        foreach (var module in s.ValidatedModules.Where(m => !s.FinishedModules.ContainsKey(m)))
+        foreach (var module in s.ValidatedModules.Where(m => !s.FinishedModules.ContainsKey(m) && !_promotionTold.Contains(m)).ToList())
         {
             await GrainFactory.GetGrain<IModuleGrain>($"{RunId}/{module}").DecidePromotionAsync(stopped is null, reason);
+            _promotionTold.Add(module);
         }
     }
 
@@ -581,6 +591,7 @@ public sealed partial class RunGrain(
             await GrainFactory.GetGrain<IModuleGrain>($"{RunId}/{module}").StartAsync(ModuleWorkFor(module));
         }
 
+        _promotionTold.Clear(); // the decision may not have reached every module
         await DecidePromotionsAsync();
         if (_settleDeadline is not null)
         {
@@ -651,8 +662,8 @@ public sealed partial class RunGrain(
 
     /// <summary>
     /// The journal boundary: redacts <paramref name="raws"/>, gives them the next sequences and appends them in one
-    /// round trip, then applies them to the run's aggregates, wakes its watchers and publishes them, sequenced, on
-    /// <c>run-events/{runId}</c> as one batch.
+    /// round trip, then applies them to the run's aggregates, wakes its watchers and (with
+    /// <see cref="FactoryRuntimeOptions.PublishRunEvents"/>) publishes them, sequenced, on <c>run-events/{runId}</c> as one batch.
     /// </summary>
     private async Task AppendAsync(IReadOnlyList<TraceEvent> raws)
     {
@@ -707,9 +718,13 @@ public sealed partial class RunGrain(
         var signal = _appended;
         _appended = NewSignal();
         signal.TrySetResult();
-        _runEvents ??= this.GetStreamProvider(FactoryNames.StreamProvider)
-            .GetStream<TraceEvent>(StreamId.Create(FactoryNames.RunEventsNamespace, RunId));
-        await _runEvents.OnNextBatchAsync(batch);
+        if (options.Value.PublishRunEvents)
+        {
+            _runEvents ??= this.GetStreamProvider(FactoryNames.StreamProvider)
+                .GetStream<TraceEvent>(StreamId.Create(FactoryNames.RunEventsNamespace, RunId));
+            await _runEvents.OnNextBatchAsync(batch);
+        }
+
         if (crossing is not null)
         {
             await CheckBudgetAsync(crossing);

@@ -47,6 +47,15 @@ public sealed class FactoryRuntimeOptions
     /// </summary>
     public int? ArtifactCacheMegabytes { get; set; }
 
+    /// <summary>
+    /// Whether each run also publishes its sequenced events, as journaled, on the Orleans stream <c>run-events/{runId}</c>
+    /// (provider <see cref="FactoryNames.StreamProvider"/>), for consumers inside the cluster that subscribe to it.
+    /// Watchers do not need it: <c>WatchRun</c> and <see cref="IRunGrain.WatchAsync"/> read the journal and are woken
+    /// by the run itself. Each run's stream costs a pub-sub grain, its state and about six queue messages, so it is
+    /// off unless a consumer needs it. Default: false.
+    /// </summary>
+    public bool PublishRunEvents { get; set; }
+
     /// <summary>The cache's size in front of a database when <see cref="ArtifactCacheMegabytes"/> is not set.</summary>
     public const int DefaultDatabaseArtifactCacheMegabytes = 64;
 }

@@ -21,6 +21,23 @@ public static class RunDriver
         return events;
     }
 
+    /// <summary>Waits (polling, never longer than a run may take) until <paramref name="condition"/> holds.</summary>
+    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
+    {
+        using var timeout = new CancellationTokenSource(RunTimeout);
+        while (!await condition())
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50), timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Assert.Fail($"Timed out waiting until {what}.");
+            }
+        }
+    }
+
     /// <summary>The whole journal, page by page.</summary>
     public static async Task<List<TraceEvent>> JournalAsync(IGrainFactory grains, string runId)
     {

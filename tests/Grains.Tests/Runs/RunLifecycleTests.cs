@@ -54,6 +54,21 @@ public sealed class RunLifecycleTests(FactoryClusterFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task AnEndedRunsModuleAndAgentGrainsLeaveMemory()
+    {
+        // Six modules: each one's end is followed by the run's promotion bookkeeping for the others.
+        var submission = await RunDriver.SubmitAsync(Client, Samples.CanonicalJson("marketplace.yaml"));
+        var watched = await RunDriver.WatchToEndAsync(Client, submission.RunId);
+        Assert.Equal(TraceEventTypes.RunSucceeded, watched[^1].Type);
+
+        // Orleans keeps an idle grain for minutes; a finished module or agent deactivates itself, and nothing calls it again.
+        var prefix = submission.RunId + "/";
+        var management = Client.GetGrain<IManagementGrain>(0);
+        await RunDriver.EventuallyAsync(async () => !(await management.GetDetailedGrainStatistics())
+            .Any(g => g.GrainId.Key.ToString()!.StartsWith(prefix, StringComparison.Ordinal)), "the ended run's module and agent grains deactivated");
+    }
+
+    [Fact]
     public async Task TwoRunsOfTheSameBlueprintProduceIdenticalArtifactHashes()
     {
         var json = Samples.CanonicalJson("clinic-appointments.yaml");

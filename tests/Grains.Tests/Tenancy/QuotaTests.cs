@@ -54,7 +54,7 @@ public sealed class QuotaTests(TenancyClusterFixture fixture) : IClassFixture<Te
 
         // Once a run ends, its slot is free again.
         await RunDriver.WatchToEndAsync(Client, first.RunId);
-        await Tenancy.EventuallyAsync(async () => (await tenant.GetInfoAsync()).RunsInFlight < 2, "a slot was freed");
+        await RunDriver.EventuallyAsync(async () => (await tenant.GetInfoAsync()).RunsInFlight < 2, "a slot was freed");
         var third = await Submit(tenant, Samples.CanonicalJson("todo-service.yaml"));
         Assert.False(third.Existing);
         Assert.Equal(3, (await tenant.GetInfoAsync()).RunsTotal);

@@ -53,28 +53,11 @@ public static class Tenancy
         return tenant;
     }
 
-    /// <summary>Waits (polling the tenant, never longer than a run may take) until <paramref name="condition"/> holds.</summary>
-    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
-    {
-        using var timeout = new CancellationTokenSource(RunDriver.RunTimeout);
-        while (!await condition())
-        {
-            try
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(50), timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                Assert.Fail($"Timed out waiting until {what}.");
-            }
-        }
-    }
-
     /// <summary>Waits until the tenant has heard that each of <paramref name="runIds"/> ended.</summary>
     public static Task RunsEndedAtTenantAsync(ITenantGrain tenant, IEnumerable<string> runIds)
     {
         var ids = runIds.ToHashSet(StringComparer.Ordinal);
-        return EventuallyAsync(async () => (await tenant.ListRunsAsync(10_000)).Where(r => ids.Contains(r.RunId)).All(r => r.Status != RunStatus.Running),
+        return RunDriver.EventuallyAsync(async () => (await tenant.ListRunsAsync(10_000)).Where(r => ids.Contains(r.RunId)).All(r => r.Status != RunStatus.Running),
             "the tenant recorded the runs' ends");
     }
 }
