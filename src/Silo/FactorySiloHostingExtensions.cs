@@ -83,7 +83,8 @@ public static class FactorySiloHostingExtensions
                     }
 
                     AddStreamProviders(host.Streams.PollInterval, (name, configure) => silo.AddMemoryStreams(name, s => configure(s)));
-                    silo.UseInMemoryReminderService();
+                    silo.AddReminders();
+                    silo.Services.AddSingleton<IReminderTable, ProcessMemoryReminderTable>(); // no grain call per registration
                     break;
                 case StorageMode.Postgres:
                     var connectionString = host.Postgres.ConnectionString ?? "";

@@ -19,8 +19,8 @@ public sealed class SharedMemoryStores
     /// <summary>Grain state, shared by every silo of the cluster.</summary>
     private readonly ProcessMemoryGrainStorage.Store _state = new();
 
-    /// <summary>The reminders, by grain and name.</summary>
-    private readonly ConcurrentDictionary<(GrainId Grain, string Name), ReminderEntry> _reminders = new();
+    /// <summary>The reminders.</summary>
+    private readonly ProcessMemoryReminderTable _reminders = new();
 
     /// <summary>The run journal.</summary>
     public MemoryRunJournal Journal { get; } = new();
@@ -40,54 +40,7 @@ public sealed class SharedMemoryStores
         }
 
         silo.AddReminders();
-        silo.Services.AddSingleton<IReminderTable>(new Reminders(this));
+        silo.Services.AddSingleton<IReminderTable>(_reminders);
         silo.Services.AddSingleton<IRunJournal>(Journal);
-    }
-
-    private sealed class Reminders(SharedMemoryStores stores) : IReminderTable
-    {
-        public Task<ReminderTableData> ReadRows(GrainId grainId) =>
-            Task.FromResult(new ReminderTableData(stores._reminders.Values.Where(r => r.GrainId == grainId).Select(Copy)));
-
-        public Task<ReminderTableData> ReadRows(uint begin, uint end) =>
-            Task.FromResult(new ReminderTableData(stores._reminders.Values.Where(r => InRange(r.GrainId.GetUniformHashCode(), begin, end)).Select(Copy)));
-
-        public Task<ReminderEntry?> ReadRow(GrainId grainId, string reminderName) =>
-            Task.FromResult(stores._reminders.TryGetValue((grainId, reminderName), out var entry) ? Copy(entry) : null);
-
-        public Task<string?> UpsertRow(ReminderEntry entry)
-        {
-            var stored = Copy(entry);
-            stored.ETag = Guid.NewGuid().ToString("N");
-            stores._reminders[(entry.GrainId, entry.ReminderName)] = stored;
-            return Task.FromResult<string?>(stored.ETag);
-        }
-
-        public Task<bool> RemoveRow(GrainId grainId, string reminderName, string eTag)
-        {
-            lock (stores._reminders)
-            {
-                return Task.FromResult(stores._reminders.TryGetValue((grainId, reminderName), out var entry) && entry.ETag == eTag
-                    && stores._reminders.TryRemove((grainId, reminderName), out _));
-            }
-        }
-
-        public Task TestOnlyClearTable()
-        {
-            stores._reminders.Clear();
-            return Task.CompletedTask;
-        }
-
-        /// <summary>The ring range (begin, end], wrapping around when begin is not below end.</summary>
-        private static bool InRange(uint hash, uint begin, uint end) => begin < end ? hash > begin && hash <= end : hash > begin || hash <= end;
-
-        private static ReminderEntry Copy(ReminderEntry e) => new()
-        {
-            GrainId = e.GrainId,
-            ReminderName = e.ReminderName,
-            StartAt = e.StartAt,
-            Period = e.Period,
-            ETag = e.ETag,
-        };
     }
 }
