@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Factory.Blueprints;
@@ -8,12 +9,36 @@ namespace Factory.Blueprints;
 /// </summary>
 public static class BlueprintLoader
 {
+    /// <summary>
+    /// Each valid load's result, by the very string of its canonical JSON (compared by reference, held only as long as
+    /// that string lives). A blueprint validated at a gateway travels to its run grain as that string; when both are in
+    /// one process the grain gets the same string and loads it without parsing it again. Loading a canonical JSON
+    /// gives the blueprint it was made from, so the result is the same either way.
+    /// </summary>
+    private static readonly ConditionalWeakTable<string, BlueprintLoadResult> Canonical = new();
+
     /// <summary>Parses and validates <paramref name="text"/>, collecting all problems.</summary>
     /// <param name="text">The blueprint as YAML or JSON.</param>
     /// <param name="sourceName">A name for the source (e.g. a file path), used in the file-level problem messages only.</param>
     public static BlueprintLoadResult Load(string text, string? sourceName = null)
     {
         ArgumentNullException.ThrowIfNull(text);
+        if (Canonical.TryGetValue(text, out var loaded))
+        {
+            return loaded;
+        }
+
+        var result = Parse(text, sourceName);
+        if (result.IsValid && result.CanonicalJson is { } json)
+        {
+            Canonical.AddOrUpdate(json, result);
+        }
+
+        return result;
+    }
+
+    private static BlueprintLoadResult Parse(string text, string? sourceName)
+    {
         var sink = new ProblemSink();
         var source = sourceName is null ? "the document" : $"`{ProblemSink.Quote(sourceName)}`";
         var byteCount = Encoding.UTF8.GetByteCount(text);

@@ -41,12 +41,19 @@ public sealed class SampleBlueprintTests
         var first = BlueprintLoader.LoadFile(Path.Combine(RepositoryPaths.Blueprints, fileName));
         Assert.True(first.IsValid, string.Join("\n", first.Problems));
 
-        var second = BlueprintLoader.Load(first.CanonicalJson!, fileName + " (canonical)");
+        // A copy of the text: the loader hands the very string it made back its own result without parsing it.
+        var copy = new string(first.CanonicalJson!.AsSpan());
+        var second = BlueprintLoader.Load(copy, fileName + " (canonical)");
 
+        Assert.NotSame(first, second);
         Assert.True(second.IsValid, string.Join("\n", second.Problems));
         Assert.Equal(first.CanonicalJson, second.CanonicalJson);
         Assert.Equal(first.Hash, second.Hash);
         BlueprintAssert.Equivalent(first.Blueprint!, second.Blueprint!);
+
+        // The hand-off: the canonical JSON a load made, passed on in the process, loads to the same result.
+        Assert.Same(first, BlueprintLoader.Load(first.CanonicalJson!, "a run"));
+        Assert.Same(second, BlueprintLoader.Load(second.CanonicalJson!, "a run"));
     }
 
     [Theory]
