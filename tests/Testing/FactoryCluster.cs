@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Factory.Grains.Runtime;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,6 +20,9 @@ public sealed class FactoryCluster : IAsyncDisposable
     private const string SharedStoresKey = "Factory:Testing:SharedStores";
     private const string RedrivePeriodKey = "Factory:Runtime:RedrivePeriod";
     private const string CaptureLogsKey = "Factory:Testing:CaptureLogs";
+
+    /// <summary>Setting that makes each run's first <c>OnRunEndedAsync</c> report to its tenant fail, as when the tenant's silo has just died.</summary>
+    public const string FailFirstRunEndedKey = "Factory:Testing:FailFirstRunEnded";
 
     private FactoryCluster(TestCluster cluster, string artifactsPath)
     {
@@ -117,9 +121,31 @@ public sealed class FactoryCluster : IAsyncDisposable
                 siloBuilder.UseInMemoryReminderService();
             }
 
+            if (siloBuilder.Configuration.GetValue<bool>(FailFirstRunEndedKey))
+            {
+                siloBuilder.Services.AddSingleton<IIncomingGrainCallFilter, FailFirstRunEndedFilter>();
+            }
+
             siloBuilder.AddMemoryStreams(FactoryNames.StreamProvider);
             siloBuilder.AddMemoryStreams(FactoryNames.TraceStreamProvider, s => s.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly));
             siloBuilder.Services.AddFactoryRuntime();
+        }
+    }
+
+    /// <summary>Fails the first end-of-run report each run makes to its tenant, with the error a dead silo gives.</summary>
+    private sealed class FailFirstRunEndedFilter : IIncomingGrainCallFilter
+    {
+        private static readonly ConcurrentDictionary<string, bool> Failed = new(StringComparer.Ordinal);
+
+        public Task Invoke(IIncomingGrainCallContext context)
+        {
+            if (context.InterfaceMethod?.Name == nameof(ITenantGrain.OnRunEndedAsync) && context.Request.GetArgument(0) is RunEnded ended
+                && Failed.TryAdd(ended.RunId, true))
+            {
+                throw new SiloUnavailableException($"The tenant's silo became unavailable (injected for run {ended.RunId}).");
+            }
+
+            return context.Invoke();
         }
     }
 

@@ -168,14 +168,9 @@ public sealed partial class RunGrain(
             }
         }
 
-        if (IsTerminal(state.State.Status) && !_terminalJournaled)
+        if (IsTerminal(state.State.Status))
         {
-            await AppendTerminalEventAsync();
-        }
-
-        if (IsTerminal(state.State.Status) && !state.State.TenantToldEnded)
-        {
-            await TellTenantEndedAsync(); // the silo may have died between the run's end and the report
+            await CompleteEndAsync(); // the silo may have died between the run's end and the report
         }
     }
 
@@ -568,6 +563,12 @@ public sealed partial class RunGrain(
 
         if (state.State.Status != RunStatus.Running)
         {
+            if (IsTerminal(state.State.Status) && (!state.State.TenantToldEnded || !_terminalJournaled))
+            {
+                await CompleteEndAsync(); // its end was interrupted part way, as by a failed call to its tenant; unregisters
+                return;
+            }
+
             await UnregisterRedriveAsync();
             return;
         }
@@ -1034,24 +1035,56 @@ public sealed partial class RunGrain(
         s.Status = status;
         s.EndedAt = time.GetUtcNow();
         await WriteStateAsync();
+        await CompleteEndAsync();
+    }
+
+    /// <summary>
+    /// The end of a run whose final status is stored: its tenant is told, then its terminal event journaled, then its
+    /// place and its reminder are given up. When that was interrupted part way (its silo died, or the call to its
+    /// tenant failed because the tenant's silo did), the next activation or reminder tick does what is still owed;
+    /// the reminder stays registered until then. Does nothing for a run that ended completely.
+    /// </summary>
+    private async Task CompleteEndAsync()
+    {
+        var s = state.State;
+        var journaling = !_terminalJournaled;
+        if (s.TenantToldEnded && !journaling)
+        {
+            return;
+        }
 
         // The tenant hears of the end before any watcher does: a client that sees the terminal event and
         // submits again finds the run's slot free and, when it succeeded, its release promoted.
-        await TellTenantEndedAsync();
-        await AppendTerminalEventAsync();
-        if (status != RunStatus.Succeeded)
+        if (!s.TenantToldEnded)
         {
-            _span?.SetStatus(ActivityStatusCode.Error, s.Reason);
+            await TellTenantEndedAsync();
         }
 
-        _span?.Dispose();
-        _span = null;
+        if (journaling)
+        {
+            await AppendTerminalEventAsync();
+        }
+
+        if (_span is not null)
+        {
+            if (s.Status != RunStatus.Succeeded)
+            {
+                _span.SetStatus(ActivityStatusCode.Error, s.Reason);
+            }
+
+            _span.Dispose();
+            _span = null;
+        }
+
         _waitingForAdmission = false;
         admission.Leave(RunId);
         await UnregisterRedriveAsync();
-        instruments.OnRunEnded(s.TenantId, status);
-        LogRunEnded(logger, RunId, status, s.Reason);
-        await PublishSummaryAsync();
+        if (journaling)
+        {
+            instruments.OnRunEnded(s.TenantId, s.Status);
+            LogRunEnded(logger, RunId, s.Status, s.Reason);
+            await PublishSummaryAsync();
+        }
     }
 
     /// <summary>
