@@ -30,6 +30,16 @@ public sealed record BaselineResult(int Runs, double Seconds, long AgentSteps, l
 
     /// <summary>Runs per second.</summary>
     public double RunsPerSecond => Seconds > 0 ? Runs / Seconds : 0;
+
+    /// <summary>Two measurements as one: their runs, time, CPU and allocations added up, so each rate is over both.</summary>
+    public static BaselineResult Combine(BaselineResult a, BaselineResult b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        return new(a.Runs + b.Runs, a.Seconds + b.Seconds, a.AgentSteps + b.AgentSteps, a.Artifacts + b.Artifacts,
+            a.BlockingGateFailures + b.BlockingGateFailures, a.GateSeconds + b.GateSeconds, a.CompileGateSeconds + b.CompileGateSeconds,
+            a.CpuSeconds + b.CpuSeconds, a.AllocatedBytes + b.AllocatedBytes);
+    }
 }
 
 /// <summary>

@@ -93,9 +93,22 @@ public sealed class Bench(BenchOptions options, TextWriter output)
             var journaled = await JournaledAsync(silos, driver, cancellationToken);
             var report = Report(driver, seconds, baseline, baselineRuns, before, afterTotals, journaled, silos, killed.Runs is null ? null : Kill(driver, killed.At, killed.Runs))
                 with { CompileGateShare = compileShare, LoadAverage = $"{loadBefore} -> {loadAfter}", PostgresCpuMsPerRun = postgres is null ? null : Math.Round((afterTotals["postgres-cpu-seconds"] - before["postgres-cpu-seconds"]) * 1000 / options.Runs, 1) };
+
+            // The baseline again, on the same machine once the silos have stopped: the machine's speed drifts (other
+            // tenants of its host), so the load is compared with the bare work measured on both sides of it.
+            await StopAsync(silos, postgres);
+            postgres = null;
+            output.WriteLine($"baseline again: {baselineRuns} runs of bare work ...");
+            var baselineAfter = await new Baseline().RunAsync(variants, baselineRuns, warmup: 0, cancellationToken);
+            output.WriteLine($"baseline again: {baselineAfter.RunsPerSecond:F1} runs/s ({baselineAfter.Seconds:F1} s)");
+            var both = BaselineResult.Combine(baseline, baselineAfter);
             report = report with
             {
-                CpuRatioToBaseline = Math.Round(report.Baseline.CpuMsPerRun / (report.SiloCpuMsPerRun + (report.PostgresCpuMsPerRun ?? 0)), 3),
+                Baseline = both,
+                BaselineBefore = baseline,
+                BaselineAfter = baselineAfter,
+                RatioToBaseline = Math.Round(report.RunsPerSecond / both.RunsPerSecond, 3),
+                CpuRatioToBaseline = Math.Round(both.CpuMsPerRun / (report.SiloCpuMsPerRun + (report.PostgresCpuMsPerRun ?? 0)), 3),
             };
             Print(report);
             if (options.Json is { } file)
@@ -108,17 +121,23 @@ public sealed class Bench(BenchOptions options, TextWriter output)
         }
         finally
         {
-            foreach (var silo in silos)
-            {
-                await silo.DisposeAsync();
-            }
-
-            if (postgres is not null)
-            {
-                await postgres.DisposeAsync();
-            }
-
+            await StopAsync(silos, postgres);
             Directory.Delete(work, recursive: true);
+        }
+    }
+
+    /// <summary>Stops the silos still running (and forgets them) and the private PostgreSQL, if any.</summary>
+    private static async Task StopAsync(List<SiloProcess> silos, PrivatePostgres? postgres)
+    {
+        foreach (var silo in silos)
+        {
+            await silo.DisposeAsync();
+        }
+
+        silos.Clear();
+        if (postgres is not null)
+        {
+            await postgres.DisposeAsync();
         }
     }
 
@@ -283,7 +302,8 @@ public sealed class Bench(BenchOptions options, TextWriter output)
         output.WriteLine();
         output.WriteLine($"mode {r.Settings.Mode}, {r.Settings.Silos} silo(s), {r.Settings.Runs} runs of {r.Settings.Blueprint}, {r.Settings.Tenants} tenants, {r.Settings.InFlight} in flight ({r.Settings.SubmitConcurrency} submissions at once), compile gate {r.Settings.CompileGate}, {r.Settings.ProcessorCount} cores");
         output.WriteLine($"runs/s                 {r.RunsPerSecond:F1}   ({r.Seconds:F1} s)");
-        output.WriteLine($"baseline runs/s        {r.Baseline.RunsPerSecond:F1}   ratio {r.RatioToBaseline:F3}");
+        var sides = r.BaselineBefore is { } b && r.BaselineAfter is { } a ? $"   (before the load {b.RunsPerSecond:F1}, after it {a.RunsPerSecond:F1})" : "";
+        output.WriteLine($"baseline runs/s        {r.Baseline.RunsPerSecond:F1}   ratio {r.RatioToBaseline:F3}{sides}");
         output.WriteLine($"CPU per run            silo {r.SiloCpuMsPerRun:F1} ms{(r.PostgresCpuMsPerRun is { } pg ? $" + PostgreSQL {pg:F1} ms" : "")}, baseline {r.Baseline.CpuMsPerRun:F1} ms   ratio {r.CpuRatioToBaseline:F3}");
         output.WriteLine($"load average           {r.LoadAverage} (other processes on the machine disturb wall-clock figures)");
         if (r.CompileGateShare is { } share)

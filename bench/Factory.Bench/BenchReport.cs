@@ -9,8 +9,14 @@ public sealed record BenchReport
     /// <summary>Runs completed per second, submit of the first to the end of the last.</summary>
     public double RunsPerSecond { get; init; }
 
-    /// <summary>The bare-work baseline.</summary>
+    /// <summary>The bare-work baseline: its measurements before and after the load, as one.</summary>
     public required BaselineResult Baseline { get; init; }
+
+    /// <summary>The baseline measured before the silos started.</summary>
+    public BaselineResult? BaselineBefore { get; init; }
+
+    /// <summary>The baseline measured again once the load was over and the silos had stopped (none when the load failed).</summary>
+    public BaselineResult? BaselineAfter { get; init; }
 
     /// <summary><see cref="RunsPerSecond"/> over the baseline's runs per second.</summary>
     public double RatioToBaseline { get; init; }
