@@ -17,7 +17,6 @@ using Orleans.Configuration;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.Storage;
-using Orleans.Streams;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -82,7 +81,7 @@ public static class FactorySiloHostingExtensions
                         silo.Services.AddGrainStorage(storage, (sp, name) => new ProcessMemoryGrainStorage(states, name, sp.GetRequiredService<Serializer>()));
                     }
 
-                    AddStreamProviders(host.Streams.PollInterval, (name, configure) => silo.AddMemoryStreams(name, s => configure(s)));
+                    silo.AddFactoryMemoryStreams(host.Streams.PollInterval);
                     silo.AddReminders();
                     silo.Services.AddSingleton<IReminderTable, ProcessMemoryReminderTable>(); // no grain call per registration
                     break;
@@ -117,7 +116,7 @@ public static class FactorySiloHostingExtensions
                     });
                     if (host.Streams.Provider == FactoryStreamProvider.AdoNet)
                     {
-                        AddStreamProviders(host.Streams.PollInterval, (name, configure) => silo.AddAdoNetStreams(name, streams =>
+                        FactoryStreamProviders.Add((name, configure) => silo.AddAdoNetStreams(name, streams =>
                         {
                             streams.ConfigureAdoNet(o => o.Configure(a =>
                             {
@@ -125,11 +124,11 @@ public static class FactorySiloHostingExtensions
                                 a.ConnectionString = connectionString;
                             }));
                             configure(streams);
-                        }));
+                        }), host.Streams.PollInterval);
                     }
                     else
                     {
-                        AddStreamProviders(host.Streams.PollInterval, (name, configure) => silo.AddMemoryStreams(name, s => configure(s)));
+                        silo.AddFactoryMemoryStreams(host.Streams.PollInterval);
                     }
 
                     break;
@@ -146,36 +145,6 @@ public static class FactorySiloHostingExtensions
         builder.AddFactoryTelemetry();
         return builder;
     }
-
-    /// <summary>
-    /// Adds Factory's two stream providers through <paramref name="add"/> (memory or ADO.NET queues): the one clients
-    /// may subscribe to, and the trace provider, whose only consumers are implicit subscriptions and which therefore
-    /// keeps no subscription registry (no pub-sub grain or state per run).
-    /// </summary>
-    private static void AddStreamProviders(TimeSpan? pollInterval, Action<string, Action<ISiloPersistentStreamConfigurator>> add)
-    {
-        add(FactoryNames.StreamProvider, streams => DeliverInBatches(streams, pollInterval));
-        add(FactoryNames.TraceStreamProvider, streams =>
-        {
-            DeliverInBatches(streams, pollInterval);
-            streams.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly);
-        });
-    }
-
-    /// <summary>
-    /// A stream's pulling agent hands a consumer up to <see cref="DeliveryBatchSize"/> of the batches queued for it in
-    /// one call (Orleans' default is one per call): a run grain then journals what its agents published meanwhile in one append.
-    /// An empty queue is looked at again after <paramref name="pollInterval"/> (null: Orleans' default).
-    /// </summary>
-    private static void DeliverInBatches(ISiloPersistentStreamConfigurator streams, TimeSpan? pollInterval) =>
-        streams.ConfigurePullingAgent(o => o.Configure(a =>
-        {
-            a.BatchContainerBatchSize = DeliveryBatchSize;
-            if (pollInterval is { } poll)
-            {
-                a.GetQueueMsgsTimerPeriod = poll;
-            }
-        }));
 
     /// <summary>
     /// OpenTelemetry for the silo, exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set: traces (Factory's
@@ -229,7 +198,6 @@ public static class FactorySiloHostingExtensions
     public const string OrleansMeter = "Microsoft.Orleans";
 
     private const string PostgresInvariant = "Npgsql";
-    private const int DeliveryBatchSize = 64;
 
     /// <summary>
     /// The database, the journal and the artifact store on it, and the start-up step that applies the schema

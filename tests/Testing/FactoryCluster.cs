@@ -3,7 +3,6 @@ using Factory.Grains.Runtime;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Testing;
-using Orleans.Streams;
 using Orleans.TestingHost;
 
 namespace Factory.Testing;
@@ -126,8 +125,7 @@ public sealed class FactoryCluster : IAsyncDisposable
                 siloBuilder.Services.AddSingleton<IIncomingGrainCallFilter, FailFirstRunEndedFilter>();
             }
 
-            siloBuilder.AddMemoryStreams(FactoryNames.StreamProvider);
-            siloBuilder.AddMemoryStreams(FactoryNames.TraceStreamProvider, s => s.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly));
+            siloBuilder.AddFactoryMemoryStreams();
             siloBuilder.Services.AddFactoryRuntime();
         }
     }
