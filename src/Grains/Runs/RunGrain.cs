@@ -168,7 +168,7 @@ public sealed partial class RunGrain(
             }
         }
 
-        if (IsTerminal(state.State.Status))
+        if (EndOwed)
         {
             await CompleteEndAsync(); // the silo may have died between the run's end and the report
         }
@@ -563,7 +563,7 @@ public sealed partial class RunGrain(
 
         if (state.State.Status != RunStatus.Running)
         {
-            if (IsTerminal(state.State.Status) && (!state.State.TenantToldEnded || !_terminalJournaled))
+            if (EndOwed)
             {
                 await CompleteEndAsync(); // its end was interrupted part way, as by a failed call to its tenant; unregisters
                 return;
@@ -1038,20 +1038,19 @@ public sealed partial class RunGrain(
         await CompleteEndAsync();
     }
 
+    /// <summary>Whether the run's final status is stored but its end is not complete: its tenant not told, or its terminal event not journaled.</summary>
+    private bool EndOwed => IsTerminal(state.State.Status) && (!state.State.TenantToldEnded || !_terminalJournaled);
+
     /// <summary>
     /// The end of a run whose final status is stored: its tenant is told, then its terminal event journaled, then its
     /// place and its reminder are given up. When that was interrupted part way (its silo died, or the call to its
     /// tenant failed because the tenant's silo did), the next activation or reminder tick does what is still owed;
-    /// the reminder stays registered until then. Does nothing for a run that ended completely.
+    /// the reminder stays registered until then. Called only while <see cref="EndOwed"/>.
     /// </summary>
     private async Task CompleteEndAsync()
     {
         var s = state.State;
         var journaling = !_terminalJournaled;
-        if (s.TenantToldEnded && !journaling)
-        {
-            return;
-        }
 
         // The tenant hears of the end before any watcher does: a client that sees the terminal event and
         // submits again finds the run's slot free and, when it succeeded, its release promoted.
