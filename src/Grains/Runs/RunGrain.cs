@@ -753,8 +753,7 @@ public sealed partial class RunGrain(
         var finding = Gates.CostBudgetGate.Evaluate(budget, _costUsd);
         var gate = new GateResult(crossing.Module, Gates.GateRuleIds.CostBudget, s.CostBudgetMode, Passed: false, finding.Summary, [.. finding.Violations]);
         s.OverBudget = true;
-        var reported = s.Gates.Any(IsBudgetFailure); // a module's validator got there first
-        if (!reported)
+        if (!s.Gates.Any(IsBudgetFailure)) // else a module's validator got there first: the run keeps one result
         {
             s.Gates.Add(gate);
         }
@@ -767,15 +766,15 @@ public sealed partial class RunGrain(
         await WriteStateAsync();
         instruments.OnGateFailed(gate.RuleId, Agents.GateStep.ModeName(gate.Mode));
         LogOverBudget(logger, RunId, _costUsd, budget, Agents.GateStep.ModeName(gate.Mode));
-        if (!reported)
-        {
-            await AppendAsync(RunEvents().At(3, Agents.GateStep.EventType(gate), crossing.Module, spanId: s.SpanId, attributes:
-            [
-                .. Agents.GateStep.EventAttributes(gate),
-                new(TraceAttributes.CostUsd, Agents.SkillCost.Usd(_costUsd)),
-                new(TraceAttributes.BudgetUsd, Agents.SkillCost.Usd(budget)),
-            ]));
-        }
+        // The run's own record of the crossing, with what was spent and the budget, is journaled even when a
+        // validator's gate reached the run first: that gate names neither, and whether it comes first is a race
+        // between the module's report and the trace stream.
+        await AppendAsync(RunEvents().At(3, Agents.GateStep.EventType(gate), crossing.Module, spanId: s.SpanId, attributes:
+        [
+            .. Agents.GateStep.EventAttributes(gate),
+            new(TraceAttributes.CostUsd, Agents.SkillCost.Usd(_costUsd)),
+            new(TraceAttributes.BudgetUsd, Agents.SkillCost.Usd(budget)),
+        ]));
 
         if (s.Stopping && !s.Cancelling)
         {
