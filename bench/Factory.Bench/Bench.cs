@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -76,12 +77,14 @@ public sealed class Bench(BenchOptions options, TextWriter output)
             var loadBefore = LoadAverage();
             var beforeBySilo = await TotalsAsync(silos, cancellationToken);
             var postgresBefore = postgres?.CpuSeconds() ?? 0;
+            var ownCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var driver = new LoadDriver(silos, tenants, _token, recordEventTimes: options.KillSiloAfter is not null, options.SubmitConcurrency);
             output.WriteLine($"load: {options.Runs} runs, {options.Tenants} tenants, {options.InFlight} in flight, compile gate {(options.CompileGate ? "on" : "off")} ...");
             var load = driver.RunAsync(options.Runs, options.InFlight, cancellationToken);
             Task<(double At, HashSet<string> Runs)>? kill = options.KillSiloAfter is { } after ? KillAsync(silos[^1], driver, after, cancellationToken) : null;
             var seconds = await load;
             var killed = kill is null ? default : await kill;
+            var ownCpu = Process.GetCurrentProcess().TotalProcessorTime - ownCpuBefore; // the submitters and watchers
             var afterBySilo = await TotalsAsync(silos, cancellationToken);
 
             // The silos alive at the end, each against its own figures before the load (a killed silo's are lost).
@@ -92,7 +95,8 @@ public sealed class Bench(BenchOptions options, TextWriter output)
             var loadAfter = LoadAverage();
             var journaled = await JournaledAsync(silos, driver, cancellationToken);
             var report = Report(driver, seconds, baseline, baselineRuns, before, afterTotals, journaled, silos, killed.Runs is null ? null : Kill(driver, killed.At, killed.Runs))
-                with { CompileGateShare = compileShare, LoadAverage = $"{loadBefore} -> {loadAfter}", PostgresCpuMsPerRun = postgres is null ? null : Math.Round((afterTotals["postgres-cpu-seconds"] - before["postgres-cpu-seconds"]) * 1000 / options.Runs, 1) };
+                with { CompileGateShare = compileShare, LoadAverage = $"{loadBefore} -> {loadAfter}", PostgresCpuMsPerRun = postgres is null ? null : Math.Round((afterTotals["postgres-cpu-seconds"] - before["postgres-cpu-seconds"]) * 1000 / options.Runs, 1),
+                    LoadGeneratorCpuMsPerRun = Math.Round(ownCpu.TotalMilliseconds / options.Runs, 1) };
 
             // The baseline again, on the same machine once the silos have stopped: the machine's speed drifts (other
             // tenants of its host), so the load is compared with the bare work measured on both sides of it.
@@ -109,6 +113,7 @@ public sealed class Bench(BenchOptions options, TextWriter output)
                 BaselineAfter = baselineAfter,
                 RatioToBaseline = Math.Round(report.RunsPerSecond / both.RunsPerSecond, 3),
                 CpuRatioToBaseline = Math.Round(both.CpuMsPerRun / (report.SiloCpuMsPerRun + (report.PostgresCpuMsPerRun ?? 0)), 3),
+                CeilingRatio = BenchReport.Ceiling(both.CpuMsPerRun, report.LoadGeneratorCpuMsPerRun),
             };
             Print(report);
             if (options.Json is { } file)
@@ -305,6 +310,7 @@ public sealed class Bench(BenchOptions options, TextWriter output)
         var sides = r.BaselineBefore is { } b && r.BaselineAfter is { } a ? $"   (before the load {b.RunsPerSecond:F1}, after it {a.RunsPerSecond:F1})" : "";
         output.WriteLine($"baseline runs/s        {r.Baseline.RunsPerSecond:F1}   ratio {r.RatioToBaseline:F3}{sides}");
         output.WriteLine($"CPU per run            silo {r.SiloCpuMsPerRun:F1} ms{(r.PostgresCpuMsPerRun is { } pg ? $" + PostgreSQL {pg:F1} ms" : "")}, baseline {r.Baseline.CpuMsPerRun:F1} ms   ratio {r.CpuRatioToBaseline:F3}");
+        output.WriteLine($"load generator         {r.LoadGeneratorCpuMsPerRun:F1} CPU ms per run (this process's submitters and watchers, on the same cores); ceiling of the ratio with it {r.CeilingRatio:F3}");
         output.WriteLine($"load average           {r.LoadAverage} (other processes on the machine disturb wall-clock figures)");
         if (r.CompileGateShare is { } share)
         {

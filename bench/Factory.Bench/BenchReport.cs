@@ -96,6 +96,23 @@ public sealed record BenchReport
     /// <summary>The private PostgreSQL server's CPU per run, ms (postgres mode with a server the bench started).</summary>
     public double? PostgresCpuMsPerRun { get; init; }
 
+    /// <summary>The bench process's own CPU per run during the load, ms: its submitters and the watchers' streams, which share the machine's cores with the silos.</summary>
+    public double LoadGeneratorCpuMsPerRun { get; init; }
+
+    /// <summary>
+    /// The highest <see cref="RatioToBaseline"/> this load generator leaves room for on a CPU-bound machine: a runtime
+    /// that cost nothing beyond the bare work would still share the cores with the submitters and watchers.
+    /// </summary>
+    public double CeilingRatio { get; init; }
+
+    /// <summary>
+    /// The ratio to the baseline reached by a runtime whose only CPU per run is the bare work
+    /// (<paramref name="baselineCpuMsPerRun"/>), when the load generator spends <paramref name="loadGeneratorCpuMsPerRun"/>
+    /// per run on the same cores.
+    /// </summary>
+    public static double Ceiling(double baselineCpuMsPerRun, double loadGeneratorCpuMsPerRun) =>
+        baselineCpuMsPerRun <= 0 ? 0 : Math.Round(baselineCpuMsPerRun / (baselineCpuMsPerRun + Math.Max(0, loadGeneratorCpuMsPerRun)), 3);
+
     /// <summary>With the compile gate on: its share of the bare work's CPU (1 - baseline CPU per run without it / with it).</summary>
     public double? CompileGateShare { get; init; }
 
