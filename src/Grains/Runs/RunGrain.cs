@@ -948,7 +948,9 @@ public sealed partial class RunGrain(
         var missing = MissingExpectedEvents().ToList();
         if (missing.Count > 0)
         {
-            // Tasks reported by call; their trace events are still on the stream. Wait, but not forever.
+            // Tasks reported by call; their trace events are still on the stream. Wait, but not forever; and not in
+            // the silo's place for working runs: nothing more is dispatched, so the next run can use the cores.
+            admission.Leave(RunId);
             _settleDeadline ??= this.RegisterGrainTimer(OnSettleDeadlineAsync, new GrainTimerCreationOptions
             {
                 DueTime = options.Value.TraceSettleTimeout,

@@ -30,11 +30,13 @@ public sealed class RunAdmissionTests
         Assert.Equal(TraceEventTypes.RunSucceeded, firstEvents[^1].Type);
         Assert.Equal(TraceEventTypes.RunSucceeded, secondEvents[^1].Type);
 
-        // One at a time: the second's first module started after the first ended.
-        var firstEnded = firstEvents[^1].Time;
+        // One at a time: the second's first module started after the first's work was done (its last module ended;
+        // the first gives up its place then, not once the last of its trace events has come in).
+        var firstDone = firstEvents.Where(e => e.Type == TraceEventTypes.ModuleCompleted).Max(e => e.Time);
+        Assert.Equal(firstEvents.Count(e => e.Type == TraceEventTypes.ModuleStarted), firstEvents.Count(e => e.Type == TraceEventTypes.ModuleCompleted));
         var secondModules = secondEvents.Where(e => e.Type == TraceEventTypes.ModuleStarted).ToList();
         Assert.NotEmpty(secondModules);
-        Assert.All(secondModules, e => Assert.True(e.Time >= firstEnded, $"module {e.Module} of the second run started at {e.Time:O}, before the first ended at {firstEnded:O}"));
+        Assert.All(secondModules, e => Assert.True(e.Time >= firstDone, $"module {e.Module} of the second run started at {e.Time:O}, before the first's last module ended at {firstDone:O}"));
 
         // The cancelled one ended without starting anything.
         var thirdEvents = await RunDriver.WatchToEndAsync(client, third.RunId);
