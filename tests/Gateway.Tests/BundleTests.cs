@@ -63,9 +63,7 @@ public sealed class BundleTests(GatewayFixture fixture)
         Assert.Equal(size, zip.Length);
         Assert.Equal(sha256, Convert.ToHexStringLower(SHA256.HashData(zip.ToArray())));
 
-        var path = Path.Combine(Directory.CreateTempSubdirectory("factory-gateway-bundle-").FullName, runId + ".zip");
-        await File.WriteAllBytesAsync(path, zip.ToArray());
-        var bundle = await TraceBundleFile.ReadAsync(path, CancellationToken.None);
+        var bundle = await ReadBundleAsync(runId, zip.ToArray());
         var run = await fixture.Runs.GetRunAsync(new V1.GetRunRequest { RunId = runId }, headers);
         var listed = (await fixture.Runs.ListArtifactsAsync(new V1.ListArtifactsRequest { RunId = runId }, headers)).Artifacts;
 
@@ -252,11 +250,23 @@ public sealed class BundleTests(GatewayFixture fixture)
         Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
     }
 
-    private async Task<TraceBundle> GetBundleAsync(Metadata headers, string runId)
+    private async Task<TraceBundle> GetBundleAsync(Metadata headers, string runId) =>
+        await ReadBundleAsync(runId, await RunCalls.BundleAsync(fixture.Runs, headers, runId));
+
+    /// <summary>Reads <paramref name="zip"/> as the <c>factory</c> command does, from a file that is gone afterwards.</summary>
+    private static async Task<TraceBundle> ReadBundleAsync(string runId, byte[] zip)
     {
-        var path = Path.Combine(Directory.CreateTempSubdirectory("factory-gateway-bundle-").FullName, runId + ".zip");
-        await File.WriteAllBytesAsync(path, await RunCalls.BundleAsync(fixture.Runs, headers, runId));
-        return await TraceBundleFile.ReadAsync(path, CancellationToken.None);
+        var folder = Directory.CreateTempSubdirectory("factory-gateway-bundle-");
+        try
+        {
+            var path = Path.Combine(folder.FullName, runId + ".zip");
+            await File.WriteAllBytesAsync(path, zip);
+            return await TraceBundleFile.ReadAsync(path, CancellationToken.None);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
     }
 
     private Task<List<V1.TraceEvent>> WatchToEndAsync(Metadata headers, string runId) =>

@@ -1,5 +1,9 @@
 using System.Collections.Concurrent;
+using Factory.Grains.Runtime;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Orleans.Streams;
+using Orleans.TestingHost;
 
 namespace Factory.Grains.Tests.Runs;
 
@@ -9,6 +13,15 @@ namespace Factory.Grains.Tests.Runs;
 /// </summary>
 public sealed class RunEventsStreamTests
 {
+    [Fact]
+    public async Task ASiloLeftToItsDefaultsPublishesNoRunEventsStream()
+    {
+        await using var cluster = await FactoryCluster.StartAsync(silos: 1);
+        var silo = Assert.Single(cluster.Cluster.Silos.OfType<InProcessSiloHandle>());
+
+        Assert.False(silo.SiloHost.Services.GetRequiredService<IOptions<FactoryRuntimeOptions>>().Value.PublishRunEvents);
+    }
+
     [Fact]
     public async Task ASubscriberReceivesEveryEventJournaledAfterItSubscribedInOrderThroughTheEnd()
     {
