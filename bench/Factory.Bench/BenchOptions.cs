@@ -36,8 +36,12 @@ public sealed class BenchOptions
     /// <summary>Baseline runs, or null for min(runs, 1000).</summary>
     public int? BaselineRuns { get; init; }
 
-    /// <summary>Warm-up runs.</summary>
-    public int Warmup { get; init; } = 200;
+    /// <summary>
+    /// Warm-up runs, for the silos and before each baseline. Measured with <c>dotnet-counters</c>, a silo's JIT keeps
+    /// compiling for its first several hundred runs (Orleans, Roslyn, gRPC and Factory's own code reaching their later
+    /// tiers); with 200, the baseline measured before the load was about a third slower than the one after it.
+    /// </summary>
+    public int Warmup { get; init; } = 1000;
 
     /// <summary>Most submissions awaiting their answer at once.</summary>
     public int SubmitConcurrency { get; init; } = 32;

@@ -14,7 +14,7 @@ var compileGate = new Option<string>("--compile-gate") { Description = "on or of
 compileGate.AcceptOnlyFromAmong("on", "off");
 var killAfter = new Option<double?>("--kill-silo-after") { Description = "Seconds into the load to SIGKILL the last silo (postgres, 2 silos or more)." };
 var baselineRuns = new Option<int?>("--baseline-runs") { Description = "Runs of bare work for the baseline (default: min(runs, 1000))." };
-var warmup = new Option<int>("--warmup") { Description = "Runs before the measured load (not counted): the silos' JIT reaches its later tiers.", DefaultValueFactory = _ => 200 };
+var warmup = new Option<int>("--warmup") { Description = "Runs before the measured load (not counted), and as many bare-work runs before each baseline: both are measured once the JIT has compiled their hot code at its later tiers.", DefaultValueFactory = _ => 1000 };
 var submitConcurrency = new Option<int>("--submit-concurrency") { Description = "Most submissions awaiting their answer at once.", DefaultValueFactory = _ => 32 };
 var siloSettings = new Option<string[]>("--silo-setting") { Description = "A setting for every silo, KEY=VALUE (e.g. Factory:Runtime:MaxConcurrentSkills=4); repeatable.", AllowMultipleArgumentsPerToken = false };
 var json = new Option<FileInfo?>("--json") { Description = "Also write the report as JSON to this file." };
