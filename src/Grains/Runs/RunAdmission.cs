@@ -18,9 +18,9 @@ public sealed class RunAdmissionOptions
 /// Admits runs to a silo's cores in the order they were accepted. A run accepted past <see cref="Limit"/> is
 /// journaled (<c>RunStarted</c>, <c>PlanCreated</c>) and answered at once, then waits here, holding no thread and no
 /// call, until a run admitted before it has done its work: a run gives up its place once its last module has ended,
-/// not once the last of its trace events has come in over the stream, for that wait uses no core. So with thousands of runs in flight the cores work on a few at a
-/// time: a submission or a watcher's next event is served behind little queued work, the runs waiting hold no agent
-/// or module in memory, and throughput is that of the cores. Admission is per silo and in memory: after a silo dies,
+/// not once the last of its trace events has come in over the stream, for that wait uses no core. So with thousands
+/// of runs in flight the cores work on a few at a time: a submission or a watcher's next event is served behind
+/// little queued work, the runs waiting hold no agent or module in memory, and throughput is that of the cores. Admission is per silo and in memory: after a silo dies,
 /// the runs re-driven on a survivor go ahead at once.
 /// </summary>
 public sealed partial class RunAdmission
@@ -75,7 +75,10 @@ public sealed partial class RunAdmission
         }
     }
 
-    /// <summary>The run's work is done (or it no longer waits): its place goes to the longest-waiting run. Calling it again does nothing.</summary>
+    /// <summary>
+    /// The run's work is done (or it no longer waits): its place goes to the longest-waiting run. Calling it again
+    /// does nothing.
+    /// </summary>
     public void Leave(string runId)
     {
         List<string> admitted = [];
