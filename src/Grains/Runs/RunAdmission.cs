@@ -20,8 +20,8 @@ public sealed class RunAdmissionOptions
 /// call, until a run admitted before it has done its work: a run gives up its place once its last module has ended,
 /// not once the last of its trace events has come in over the stream, for that wait uses no core. So with thousands
 /// of runs in flight the cores work on a few at a time: a submission or a watcher's next event is served behind
-/// little queued work, the runs waiting hold no agent or module in memory, and throughput is that of the cores. Admission is per silo and in memory: after a silo dies,
-/// the runs re-driven on a survivor go ahead at once.
+/// little queued work, the runs waiting hold no agent or module in memory, and throughput is that of the cores.
+/// Admission is per silo and in memory: after a silo dies, the runs re-driven on a survivor go ahead at once.
 /// </summary>
 public sealed partial class RunAdmission
 {
