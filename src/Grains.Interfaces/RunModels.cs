@@ -279,6 +279,12 @@ public sealed record AgentWork
 
     /// <summary>The tenant's edition (prices the skills' compute); empty in work recorded before it was carried.</summary>
     [Id(10)] public string Edition { get; init; } = "";
+
+    /// <summary>
+    /// Whether the module hands this task on for the first time, so the agent has stored nothing yet and does not read
+    /// its state. False for a re-drive or a re-publish, which read it.
+    /// </summary>
+    [Id(11)] public bool FirstDispatch { get; init; }
 }
 
 /// <summary>What an agent reports to its module when it ends.</summary>

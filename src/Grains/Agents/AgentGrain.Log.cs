@@ -13,4 +13,7 @@ public sealed partial class AgentGrain
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Run {RunId}: agent {Role} on module {Module} stopped: a silo it called is gone ({Reason}); the run's re-drive starts it again")]
     private static partial void LogAgentInterrupted(ILogger logger, string runId, string module, string role, [FreeText] string reason);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Agent {Agent}: a result was stored while it ran as new work; the one stored first stands ({Reason})")]
+    private static partial void LogStoredMeanwhile(ILogger logger, string agent, [FreeText] string reason);
 }

@@ -8,7 +8,10 @@ using Factory.Grains.Runtime;
 using Factory.Grains.Skills;
 using Factory.Grains.Storage;
 using Factory.Grains.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Orleans.Core;
+using Orleans.Storage;
 using Orleans.Streams;
 
 namespace Factory.Grains.Agents;
@@ -29,9 +32,11 @@ public sealed class AgentState
 /// the role's skills then run in a one-shot grain timer (so no caller waits on them), through a
 /// Semantic Kernel whose plugins are the role's skills. Every step is published to the run's
 /// trace stream, artifacts go to the content-addressed store, and the result is reported to the module.
+/// Its state is read only when the work may have run before: work its module hands on for the first time starts
+/// from nothing stored (in PostgreSQL mode, a query saved per agent).
 /// </summary>
 public sealed partial class AgentGrain(
-    [PersistentState("agent", FactoryNames.GrainStorage)] IPersistentState<AgentState> state,
+    [FromKeyedServices(FactoryNames.GrainStorage)] IGrainStorage storage,
     SkillKernels kernels,
     IArtifactStore store,
     BlueprintCache blueprints,
@@ -44,6 +49,9 @@ public sealed partial class AgentGrain(
     TimeProvider time,
     ILogger<AgentGrain> logger) : Grain, IAgentGrain
 {
+    private const string StateName = "agent";
+    private StateStorageBridge<AgentState>? _state;
+    private bool _stateLoaded;
     private IGrainTimer? _work;
     private decimal _costUsd;
     private string _edition = "";
@@ -71,13 +79,14 @@ public sealed partial class AgentGrain(
     {
         try
         {
-            if (state.State.Result is not null && state.State.Events.Count > 0)
+            var stored = await LoadStateAsync(work);
+            if (stored.Result is not null && stored.Events.Count > 0)
             {
                 // Ended before: its events may have been lost on their way to the journal; the run de-duplicates them.
-                await TraceStream(work).OnNextBatchAsync(state.State.Events);
+                await TraceStream(work).OnNextBatchAsync(stored.Events);
             }
 
-            var result = state.State.Result ?? await ExecuteSkillsAsync(work, cancellationToken);
+            var result = stored.Result ?? await ExecuteSkillsAsync(work, cancellationToken);
             await GrainFactory.GetGrain<IModuleGrain>($"{work.RunId}/{work.Module}").OnAgentFinishedAsync(result);
             this.DeactivateOnIdle(); // done: its state is stored, and a re-drive activates it again to re-report
         }
@@ -181,10 +190,63 @@ public sealed partial class AgentGrain(
         await stream.FlushAsync();
 
         instruments.OnAgentEnded(work.Role, result.Succeeded, time.GetElapsedTime(started));
-        state.State.Result = result;
-        state.State.Events = stream.Published;
-        await state.WriteStateAsync(cancellationToken);
-        return result;
+        return await StoreAsync(result, stream.Published, cancellationToken);
+    }
+
+    /// <summary>
+    /// The agent's stored state, read once per activation, and only when the work may have run before: work handed on
+    /// for the first time (<see cref="AgentWork.FirstDispatch"/>) starts from an empty state, unread.
+    /// </summary>
+    private async Task<AgentState> LoadStateAsync(AgentWork work)
+    {
+        _state ??= new StateStorageBridge<AgentState>(StateName, GrainContext, storage);
+        if (!_stateLoaded)
+        {
+            if (work.FirstDispatch)
+            {
+                _state.State = new AgentState();
+            }
+            else
+            {
+                await _state.ReadStateAsync();
+            }
+
+            _stateLoaded = true;
+        }
+
+        return _state.State;
+    }
+
+    /// <summary>
+    /// Stores the result and the events published with it. When state was stored meanwhile although the work was handed
+    /// on as new (the module re-dispatched it from state written before it recorded the first dispatch), the result
+    /// stored first stands: the run has journaled its events, whose ids both executions share.
+    /// </summary>
+    private async Task<AgentResult> StoreAsync(AgentResult result, List<TraceEvent> events, CancellationToken cancellationToken)
+    {
+        var bridge = _state!;
+        bridge.State.Result = result;
+        bridge.State.Events = events;
+        try
+        {
+            await ((IStorage)bridge).WriteStateAsync(cancellationToken);
+            return result;
+        }
+        catch (InconsistentStateException exception)
+        {
+            LogStoredMeanwhile(logger, this.GetPrimaryKeyString(), exception.Message);
+            _state = bridge = new StateStorageBridge<AgentState>(StateName, GrainContext, storage); // the failed write stays queued in the old one
+            await bridge.ReadStateAsync();
+            if (bridge.State.Result is { } first)
+            {
+                return first;
+            }
+
+            bridge.State.Result = result;
+            bridge.State.Events = events;
+            await ((IStorage)bridge).WriteStateAsync(cancellationToken);
+            return result;
+        }
     }
 
     private async Task<List<TraceEvent>> RunSkillAsync(

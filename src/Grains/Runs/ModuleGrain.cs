@@ -310,7 +310,7 @@ public sealed class ModuleGrain(
         await WriteStateAsync();
         foreach (var task in ready)
         {
-            await GrainFactory.GetGrain<IAgentGrain>($"{work.RunId}/{work.Module}/{task.Role}").ExecuteAsync(AgentWorkFor(work, task));
+            await GrainFactory.GetGrain<IAgentGrain>($"{work.RunId}/{work.Module}/{task.Role}").ExecuteAsync(AgentWorkFor(work, task) with { FirstDispatch = true });
         }
     }
 
