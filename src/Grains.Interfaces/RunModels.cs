@@ -248,6 +248,12 @@ public sealed record ModuleWork
 
     /// <summary>The tenant's edition (prices its skills' compute); empty in work recorded before it was carried.</summary>
     [Id(9)] public string Edition { get; init; } = "";
+
+    /// <summary>
+    /// Whether the run starts this module for the first time, so the module has stored nothing yet and does not read
+    /// its state. False for a re-drive, which reads it.
+    /// </summary>
+    [Id(10)] public bool FirstStart { get; init; }
 }
 
 /// <summary>What an agent grain is told to do.</summary>

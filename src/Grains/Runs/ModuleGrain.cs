@@ -6,6 +6,9 @@ using Factory.Grains.Runtime;
 using Factory.Grains.Redaction;
 using Factory.Grains.Skills;
 using Factory.Grains.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Core;
+using Orleans.Storage;
 
 namespace Factory.Grains.Runs;
 
@@ -63,11 +66,15 @@ public sealed class ModuleState
 /// reports to the run when every dispatched task has ended.
 /// </summary>
 public sealed class ModuleGrain(
-    [PersistentState("module", FactoryNames.GrainStorage)] IPersistentState<ModuleState> state,
+    [FromKeyedServices(FactoryNames.GrainStorage)] IGrainStorage storage,
+    IGrainContext grainContext,
     StorageRetry retry,
     ITraceRedactor redactor,
     TimeProvider time) : Grain, IModuleGrain
 {
+    /// <summary>The stored state, read on the first call of an activation unless that call starts the module (nothing is stored yet).</summary>
+    private readonly StateStorageBridge<ModuleState> _state = new("module", grainContext, storage);
+    private bool _loaded;
     private Activity? _span;
     private TraceEventSequence? _events;
 
@@ -83,7 +90,8 @@ public sealed class ModuleGrain(
     public async Task StartAsync(ModuleWork work)
     {
         ArgumentNullException.ThrowIfNull(work);
-        if (state.State.Work is { } started)
+        await LoadAsync(fresh: work.FirstStart);
+        if (_state.State.Work is { } started)
         {
             await ResumeAsync(started);
             return;
@@ -93,16 +101,37 @@ public sealed class ModuleGrain(
         _span?.SetTag(FactoryTelemetry.Tenant, work.TenantId);
         _span?.SetTag(FactoryTelemetry.Run, work.RunId);
         _span?.SetTag(FactoryTelemetry.Module, work.Module);
-        state.State.Work = work;
-        state.State.SpanId = _span?.SpanId.ToHexString() ?? FactoryTelemetry.NewSpanId();
+        _state.State.Work = work;
+        _state.State.SpanId = _span?.SpanId.ToHexString() ?? FactoryTelemetry.NewSpanId();
         foreach (var task in work.Tasks)
         {
-            state.State.Statuses[task.Id] = PlanTaskStatus.Pending;
+            _state.State.Statuses[task.Id] = PlanTaskStatus.Pending;
         }
 
         await PublishAsync(0, TraceEventTypes.ModuleStarted,
             [new(TraceAttributes.Tasks, work.Tasks.Length.ToString(CultureInfo.InvariantCulture))]);
         await DispatchReadyAsync(work, alwaysWrite: true);
+    }
+
+    /// <summary>
+    /// Reads the stored state once per activation; a first start (<see cref="ModuleWork.FirstStart"/>) starts from an
+    /// empty state instead, unread (in PostgreSQL mode, a query saved per module).
+    /// </summary>
+    private async Task LoadAsync(bool fresh = false)
+    {
+        if (!_loaded)
+        {
+            if (fresh)
+            {
+                _state.State = new ModuleState();
+            }
+            else
+            {
+                await _state.ReadStateAsync();
+            }
+
+            _loaded = true;
+        }
     }
 
     /// <inheritdoc/>
@@ -120,39 +149,40 @@ public sealed class ModuleGrain(
     public async Task OnAgentFinishedAsync(AgentResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        var work = state.State.Work;
-        if (work is null || state.State.Finished)
+        await LoadAsync();
+        var work = _state.State.Work;
+        if (work is null || _state.State.Finished)
         {
             return;
         }
 
         var taskId = Planner.TaskId(work.Module, result.Role);
-        if (!state.State.Statuses.TryGetValue(taskId, out var status) || status != PlanTaskStatus.Running)
+        if (!_state.State.Statuses.TryGetValue(taskId, out var status) || status != PlanTaskStatus.Running)
         {
             return; // a duplicate report
         }
 
-        state.State.Statuses[taskId] = result.Succeeded ? PlanTaskStatus.Succeeded : PlanTaskStatus.Failed;
-        state.State.Artifacts.AddRange(result.Artifacts);
-        state.State.Gates.AddRange(result.Gates);
-        state.State.CostUsd += result.CostUsd;
-        if (result.Blocked && state.State.BlockedReason.Length == 0)
+        _state.State.Statuses[taskId] = result.Succeeded ? PlanTaskStatus.Succeeded : PlanTaskStatus.Failed;
+        _state.State.Artifacts.AddRange(result.Artifacts);
+        _state.State.Gates.AddRange(result.Gates);
+        _state.State.CostUsd += result.CostUsd;
+        if (result.Blocked && _state.State.BlockedReason.Length == 0)
         {
-            state.State.BlockedReason = BlockedReason(work.Module, result.Gates);
+            _state.State.BlockedReason = BlockedReason(work.Module, result.Gates);
         }
 
         var validated = result.Role == AgentRoles.Validator && result.Succeeded && !result.Blocked;
-        state.State.Validated |= validated;
+        _state.State.Validated |= validated;
         if (!result.Succeeded)
         {
-            state.State.Reasons[taskId] = result.Reason;
-            if (state.State.FailureReason.Length == 0)
+            _state.State.Reasons[taskId] = result.Reason;
+            if (_state.State.FailureReason.Length == 0)
             {
-                state.State.FailureReason = result.Reason;
+                _state.State.FailureReason = result.Reason;
             }
         }
 
-        if (state.State.FailureReason.Length == 0 && state.State.BlockedReason.Length == 0)
+        if (_state.State.FailureReason.Length == 0 && _state.State.BlockedReason.Length == 0)
         {
             await DispatchReadyAsync(work, alwaysWrite: false);
         }
@@ -172,26 +202,27 @@ public sealed class ModuleGrain(
     /// <inheritdoc/>
     public async Task DecidePromotionAsync(bool promote, string reason)
     {
-        var work = state.State.Work;
+        await LoadAsync();
+        var work = _state.State.Work;
         if (work is null)
         {
             return;
         }
 
-        if (state.State.Finished)
+        if (_state.State.Finished)
         {
             await ReportAgainAsync(work);
             return;
         }
 
-        if (state.State.Promoted is not null)
+        if (_state.State.Promoted is not null)
         {
             return; // decided already; a re-drive resumes what is in flight
         }
 
-        state.State.Promoted = promote;
-        state.State.NotPromotedReason = promote ? "" : reason;
-        if (promote && state.State.FailureReason.Length == 0 && state.State.BlockedReason.Length == 0)
+        _state.State.Promoted = promote;
+        _state.State.NotPromotedReason = promote ? "" : reason;
+        if (promote && _state.State.FailureReason.Length == 0 && _state.State.BlockedReason.Length == 0)
         {
             await DispatchReadyAsync(work, alwaysWrite: true);
         }
@@ -206,9 +237,10 @@ public sealed class ModuleGrain(
     /// <inheritdoc/>
     public async Task StopAsync()
     {
-        if (state.State.Stopped)
+        await LoadAsync();
+        if (_state.State.Stopped)
         {
-            if (state.State.Finished && state.State.Work is { } finished)
+            if (_state.State.Finished && _state.State.Work is { } finished)
             {
                 await ReportAgainAsync(finished);
             }
@@ -216,9 +248,9 @@ public sealed class ModuleGrain(
             return;
         }
 
-        state.State.Stopped = true;
+        _state.State.Stopped = true;
         await WriteStateAsync();
-        if (state.State.Work is { } work && !state.State.Finished)
+        if (_state.State.Work is { } work && !_state.State.Finished)
         {
             await FinishIfIdleAsync(work);
         }
@@ -227,20 +259,21 @@ public sealed class ModuleGrain(
     /// <inheritdoc/>
     public async Task RepublishAsync()
     {
-        if (state.State.Work is not { } work)
+        await LoadAsync();
+        if (_state.State.Work is not { } work)
         {
             return;
         }
 
         await PublishAsync(0, TraceEventTypes.ModuleStarted,
             [new(TraceAttributes.Tasks, work.Tasks.Length.ToString(CultureInfo.InvariantCulture))]);
-        foreach (var task in work.Tasks.Where(t => state.State.Statuses[t.Id] is PlanTaskStatus.Succeeded or PlanTaskStatus.Failed))
+        foreach (var task in work.Tasks.Where(t => _state.State.Statuses[t.Id] is PlanTaskStatus.Succeeded or PlanTaskStatus.Failed))
         {
             // An ended agent only publishes its events again and re-reports, which the module ignores.
             await GrainFactory.GetGrain<IAgentGrain>($"{work.RunId}/{work.Module}/{task.Role}").ExecuteAsync(AgentWorkFor(work, task));
         }
 
-        if (state.State.Finished)
+        if (_state.State.Finished)
         {
             var (type, attributes) = EndEvent();
             await PublishAsync(1, type, attributes);
@@ -251,7 +284,7 @@ public sealed class ModuleGrain(
     /// <summary>Ends the module once nothing is running and nothing more can be dispatched (a release waits for the run's decision).</summary>
     private async Task FinishIfIdleAsync(ModuleWork work)
     {
-        var s = state.State;
+        var s = _state.State;
         var awaitingPromotion = !s.Stopped && s.Validated && s.Promoted is null && s.FailureReason.Length == 0 && s.BlockedReason.Length == 0
             && work.Tasks.Any(t => t.Role == AgentRoles.Release && s.Statuses[t.Id] == PlanTaskStatus.Pending);
         if (!awaitingPromotion && !s.Statuses.Values.Any(status => status == PlanTaskStatus.Running))
@@ -263,18 +296,18 @@ public sealed class ModuleGrain(
     /// <summary>A re-drive: hand the in-flight tasks to their agents again (they re-execute or re-report), or re-report the module's result.</summary>
     private async Task ResumeAsync(ModuleWork work)
     {
-        if (state.State.Finished)
+        if (_state.State.Finished)
         {
             await ReportAgainAsync(work);
             return;
         }
 
-        foreach (var task in work.Tasks.Where(t => state.State.Statuses[t.Id] == PlanTaskStatus.Running))
+        foreach (var task in work.Tasks.Where(t => _state.State.Statuses[t.Id] == PlanTaskStatus.Running))
         {
             await GrainFactory.GetGrain<IAgentGrain>($"{work.RunId}/{work.Module}/{task.Role}").ExecuteAsync(AgentWorkFor(work, task));
         }
 
-        if (state.State.Validated && state.State.Promoted is null)
+        if (_state.State.Validated && _state.State.Promoted is null)
         {
             await GrainFactory.GetGrain<IRunGrain>(work.RunId).OnModuleValidatedAsync(work.Module); // the report may have been lost
         }
@@ -289,9 +322,9 @@ public sealed class ModuleGrain(
         // Another module's task is this module's dependency in two ways: the modules it depends on (the run
         // starts this module only once they are validated), and every module's validator before a release
         // (satisfied only when the run has decided to promote).
-        var own = state.State.Statuses;
-        var promoted = state.State.Promoted == true;
-        var ready = state.State.Stopped ? [] : work.Tasks
+        var own = _state.State.Statuses;
+        var promoted = _state.State.Promoted == true;
+        var ready = _state.State.Stopped ? [] : work.Tasks
             .Where(t => own[t.Id] == PlanTaskStatus.Pending && t.DependsOn.All(d =>
                 own.TryGetValue(d, out var s) ? s == PlanTaskStatus.Succeeded : t.Role != AgentRoles.Release || promoted))
             .ToList();
@@ -327,38 +360,38 @@ public sealed class ModuleGrain(
         BlueprintHash = work.BlueprintHash,
         Upstream = UpstreamOf(work, task),
         TraceId = work.TraceId,
-        ParentSpanId = state.State.SpanId,
+        ParentSpanId = _state.State.SpanId,
         BaselineBlueprintHash = work.BaselineBlueprintHash,
-        CostSoFarUsd = work.PriorCostUsd + state.State.CostUsd,
+        CostSoFarUsd = work.PriorCostUsd + _state.State.CostUsd,
         Edition = work.Edition,
     };
 
     private ImmutableArray<ArtifactRef> UpstreamOf(ModuleWork work, PlanTask task)
     {
         var roles = Planner.UpstreamRoles(work.Tasks, task);
-        return [.. state.State.Artifacts.Where(a => roles.Contains(a.Role)).OrderBy(a => a.Path, StringComparer.Ordinal)];
+        return [.. _state.State.Artifacts.Where(a => roles.Contains(a.Role)).OrderBy(a => a.Path, StringComparer.Ordinal)];
     }
 
     private async Task FinishAsync(ModuleWork work)
     {
-        var failed = state.State.FailureReason.Length > 0 || state.State.Statuses.Values.Any(s => s == PlanTaskStatus.Failed);
-        var blocked = !failed && state.State.BlockedReason.Length > 0;
-        foreach (var task in work.Tasks.Where(t => state.State.Statuses[t.Id] == PlanTaskStatus.Pending))
+        var failed = _state.State.FailureReason.Length > 0 || _state.State.Statuses.Values.Any(s => s == PlanTaskStatus.Failed);
+        var blocked = !failed && _state.State.BlockedReason.Length > 0;
+        foreach (var task in work.Tasks.Where(t => _state.State.Statuses[t.Id] == PlanTaskStatus.Pending))
         {
-            state.State.Statuses[task.Id] = PlanTaskStatus.Skipped;
-            state.State.Reasons[task.Id] = blocked ? "not run: a gate blocked the module's promotion"
+            _state.State.Statuses[task.Id] = PlanTaskStatus.Skipped;
+            _state.State.Reasons[task.Id] = blocked ? "not run: a gate blocked the module's promotion"
                 : failed ? "not run: an earlier task of the module failed"
-                : state.State.Stopped ? "not run: the run was cancelled"
-                : $"not promoted: {state.State.NotPromotedReason}";
+                : _state.State.Stopped ? "not run: the run was cancelled"
+                : $"not promoted: {_state.State.NotPromotedReason}";
         }
 
-        state.State.Finished = true;
+        _state.State.Finished = true;
         await WriteStateAsync();
         var (type, attributes) = EndEvent();
         await PublishAsync(1, type, attributes);
         if (failed || blocked)
         {
-            _span?.SetStatus(ActivityStatusCode.Error, redactor.RedactText(failed ? state.State.FailureReason : state.State.BlockedReason));
+            _span?.SetStatus(ActivityStatusCode.Error, redactor.RedactText(failed ? _state.State.FailureReason : _state.State.BlockedReason));
         }
 
         _span?.Dispose();
@@ -370,21 +403,21 @@ public sealed class ModuleGrain(
     /// <summary>Writes the module's state, retrying through a transient outage of the storage.</summary>
     private async Task WriteStateAsync()
     {
-        await retry.ExecuteAsync($"module {this.GetPrimaryKeyString()}: writing its state", async _ => await state.WriteStateAsync());
+        await retry.ExecuteAsync($"module {this.GetPrimaryKeyString()}: writing its state", async _ => await _state.WriteStateAsync());
         _unwritten = false;
     }
 
     /// <summary>The module's closing event: failed, blocked, or completed (with why it stopped short, if it did).</summary>
     private (string Type, KeyValuePair<string, string>[] Attributes) EndEvent()
     {
-        var failed = state.State.FailureReason.Length > 0 || state.State.Statuses.Values.Any(s => s == PlanTaskStatus.Failed);
-        var blocked = !failed && state.State.BlockedReason.Length > 0;
+        var failed = _state.State.FailureReason.Length > 0 || _state.State.Statuses.Values.Any(s => s == PlanTaskStatus.Failed);
+        var blocked = !failed && _state.State.BlockedReason.Length > 0;
         KeyValuePair<string, string> Reason(string reason) => new(TraceAttributes.Reason, reason);
-        var artifacts = new KeyValuePair<string, string>(TraceAttributes.Artifacts, state.State.Artifacts.Count.ToString(CultureInfo.InvariantCulture));
-        return failed ? (TraceEventTypes.ModuleFailed, [Reason(state.State.FailureReason)])
-            : blocked ? (TraceEventTypes.ModuleBlocked, [Reason(state.State.BlockedReason)])
-            : state.State.Stopped && state.State.Statuses.Values.Any(v => v == PlanTaskStatus.Skipped) ? (TraceEventTypes.ModuleCompleted, [artifacts, Reason("stopped: the run was cancelled")])
-            : state.State.Promoted == false ? (TraceEventTypes.ModuleCompleted, [artifacts, Reason($"not promoted: {state.State.NotPromotedReason}")])
+        var artifacts = new KeyValuePair<string, string>(TraceAttributes.Artifacts, _state.State.Artifacts.Count.ToString(CultureInfo.InvariantCulture));
+        return failed ? (TraceEventTypes.ModuleFailed, [Reason(_state.State.FailureReason)])
+            : blocked ? (TraceEventTypes.ModuleBlocked, [Reason(_state.State.BlockedReason)])
+            : _state.State.Stopped && _state.State.Statuses.Values.Any(v => v == PlanTaskStatus.Skipped) ? (TraceEventTypes.ModuleCompleted, [artifacts, Reason("stopped: the run was cancelled")])
+            : _state.State.Promoted == false ? (TraceEventTypes.ModuleCompleted, [artifacts, Reason($"not promoted: {_state.State.NotPromotedReason}")])
             : (TraceEventTypes.ModuleCompleted, [artifacts]);
     }
 
@@ -397,13 +430,13 @@ public sealed class ModuleGrain(
 
     private Task ReportAsync(ModuleWork work)
     {
-        var succeeded = state.State.FailureReason.Length == 0;
+        var succeeded = _state.State.FailureReason.Length == 0;
         var tasks = work.Tasks
-            .Select(t => new PlanTaskState(t, state.State.Statuses[t.Id], state.State.Reasons.GetValueOrDefault(t.Id, "")))
+            .Select(t => new PlanTaskState(t, _state.State.Statuses[t.Id], _state.State.Reasons.GetValueOrDefault(t.Id, "")))
             .ToImmutableArray();
-        var reason = succeeded ? state.State.BlockedReason : state.State.FailureReason;
+        var reason = succeeded ? _state.State.BlockedReason : _state.State.FailureReason;
         return GrainFactory.GetGrain<IRunGrain>(work.RunId)
-            .OnModuleFinishedAsync(new ModuleResult(work.Module, succeeded, reason, tasks) { Gates = [.. state.State.Gates], CostUsd = state.State.CostUsd });
+            .OnModuleFinishedAsync(new ModuleResult(work.Module, succeeded, reason, tasks) { Gates = [.. _state.State.Gates], CostUsd = _state.State.CostUsd });
     }
 
     /// <summary>One line naming each blocking gate and its first violation.</summary>
@@ -416,10 +449,10 @@ public sealed class ModuleGrain(
     /// <summary>Publishes the module's event number <paramref name="ordinal"/> (0: started, 1: ended), whose id is stable across activations.</summary>
     private Task PublishAsync(int ordinal, string type, IEnumerable<KeyValuePair<string, string>> attributes)
     {
-        var work = state.State.Work!;
+        var work = _state.State.Work!;
         _events ??= new TraceEventSequence(work.RunId, work.TenantId, work.TraceId, work.Module, time);
         return this.GetStreamProvider(FactoryNames.TraceStreamProvider)
             .GetStream<TraceEvent>(StreamId.Create(FactoryNames.TraceNamespace, work.RunId))
-            .OnNextAsync(_events.At(ordinal, type, work.Module, spanId: state.State.SpanId, parentSpanId: work.ParentSpanId, attributes: attributes));
+            .OnNextAsync(_events.At(ordinal, type, work.Module, spanId: _state.State.SpanId, parentSpanId: work.ParentSpanId, attributes: attributes));
     }
 }

@@ -900,7 +900,7 @@ public sealed partial class RunGrain(
         await WriteStateAsync();
         foreach (var module in ready)
         {
-            await GrainFactory.GetGrain<IModuleGrain>($"{RunId}/{module}").StartAsync(ModuleWorkFor(module));
+            await GrainFactory.GetGrain<IModuleGrain>($"{RunId}/{module}").StartAsync(ModuleWorkFor(module) with { FirstStart = true });
         }
     }
 

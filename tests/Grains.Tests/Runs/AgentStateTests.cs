@@ -7,8 +7,8 @@ using Orleans.TestingHost;
 namespace Factory.Grains.Tests.Runs;
 
 /// <summary>
-/// When agents read their stored state: never for work handed on for the first time, and a result stored meanwhile
-/// stands over a second execution of the same task.
+/// When agents and modules read their stored state: never for work handed on for the first time, and an agent's
+/// result stored meanwhile stands over a second execution of the same task.
 /// </summary>
 public sealed class AgentStateTests : IAsyncLifetime
 {
@@ -62,7 +62,7 @@ public sealed class AgentStateTests : IAsyncLifetime
     private int Count(string operation) => _storage.GetValueOrDefault(operation);
 
     [Fact]
-    public async Task AgentsHandedNewWorkStoreTheirResultsWithoutReadingState()
+    public async Task AgentsAndModulesHandedNewWorkStoreTheirStateWithoutReadingIt()
     {
         var submission = await RunDriver.SubmitAsync(Factory.Client, Samples.CanonicalJson("clinic-appointments.yaml"));
         var watched = await RunDriver.WatchToEndAsync(Factory.Client, submission.RunId);
@@ -71,6 +71,8 @@ public sealed class AgentStateTests : IAsyncLifetime
         var tasks = (await Factory.Client.GetGrain<IRunGrain>(submission.RunId).GetSnapshotAsync()).Tasks.Length;
         Assert.Equal(tasks, Count("write agent"));
         Assert.Equal(0, Count("read agent"));
+        Assert.True(Count("write module") >= 2, "each of the two modules stores its state");
+        Assert.Equal(0, Count("read module"));
         Assert.True(Count("read run") > 0, "the run's state read at activation is counted: the listener sees this silo's reads");
     }
 
