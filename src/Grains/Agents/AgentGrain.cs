@@ -10,7 +10,6 @@ using Factory.Grains.Storage;
 using Factory.Grains.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Orleans.Core;
 using Orleans.Storage;
 using Orleans.Streams;
 
@@ -37,6 +36,7 @@ public sealed class AgentState
 /// </summary>
 public sealed partial class AgentGrain(
     [FromKeyedServices(FactoryNames.GrainStorage)] IGrainStorage storage,
+    IGrainContext grainContext,
     SkillKernels kernels,
     IArtifactStore store,
     BlueprintCache blueprints,
@@ -49,9 +49,7 @@ public sealed partial class AgentGrain(
     TimeProvider time,
     ILogger<AgentGrain> logger) : Grain, IAgentGrain
 {
-    private const string StateName = "agent";
-    private StateStorageBridge<AgentState>? _state;
-    private bool _stateLoaded;
+    private readonly LazyGrainState<AgentState> _state = new("agent", grainContext, storage);
     private IGrainTimer? _work;
     private decimal _costUsd;
     private string _edition = "";
@@ -79,7 +77,8 @@ public sealed partial class AgentGrain(
     {
         try
         {
-            var stored = await LoadStateAsync(work);
+            // Work handed on for the first time has nothing stored yet: its state is not read.
+            var stored = await _state.LoadAsync(nothingStored: work.FirstDispatch);
             if (stored.Result is not null && stored.Events.Count > 0)
             {
                 // Ended before: its events may have been lost on their way to the journal; the run de-duplicates them.
@@ -194,57 +193,31 @@ public sealed partial class AgentGrain(
     }
 
     /// <summary>
-    /// The agent's stored state, read once per activation, and only when the work may have run before: work handed on
-    /// for the first time (<see cref="AgentWork.FirstDispatch"/>) starts from an empty state, unread.
-    /// </summary>
-    private async Task<AgentState> LoadStateAsync(AgentWork work)
-    {
-        _state ??= new StateStorageBridge<AgentState>(StateName, GrainContext, storage);
-        if (!_stateLoaded)
-        {
-            if (work.FirstDispatch)
-            {
-                _state.State = new AgentState();
-            }
-            else
-            {
-                await _state.ReadStateAsync();
-            }
-
-            _stateLoaded = true;
-        }
-
-        return _state.State;
-    }
-
-    /// <summary>
     /// Stores the result and the events published with it. When state was stored meanwhile although the work was handed
     /// on as new (the module re-dispatched it from state written before it recorded the first dispatch), the result
     /// stored first stands: the run has journaled its events, whose ids both executions share.
     /// </summary>
     private async Task<AgentResult> StoreAsync(AgentResult result, List<TraceEvent> events, CancellationToken cancellationToken)
     {
-        var bridge = _state!;
-        bridge.State.Result = result;
-        bridge.State.Events = events;
+        _state.State.Result = result;
+        _state.State.Events = events;
         try
         {
-            await ((IStorage)bridge).WriteStateAsync(cancellationToken);
+            await _state.WriteStateAsync(cancellationToken);
             return result;
         }
         catch (InconsistentStateException exception)
         {
             LogStoredMeanwhile(logger, this.GetPrimaryKeyString(), exception.Message);
-            _state = bridge = new StateStorageBridge<AgentState>(StateName, GrainContext, storage); // the failed write stays queued in the old one
-            await bridge.ReadStateAsync();
-            if (bridge.State.Result is { } first)
+            var stored = await _state.ReloadAsync();
+            if (stored.Result is { } first)
             {
                 return first;
             }
 
-            bridge.State.Result = result;
-            bridge.State.Events = events;
-            await ((IStorage)bridge).WriteStateAsync(cancellationToken);
+            stored.Result = result;
+            stored.Events = events;
+            await _state.WriteStateAsync(cancellationToken);
             return result;
         }
     }

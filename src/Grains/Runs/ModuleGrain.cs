@@ -5,9 +5,9 @@ using Factory.Grains.Planning;
 using Factory.Grains.Runtime;
 using Factory.Grains.Redaction;
 using Factory.Grains.Skills;
+using Factory.Grains.Storage;
 using Factory.Grains.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Core;
 using Orleans.Storage;
 
 namespace Factory.Grains.Runs;
@@ -73,8 +73,7 @@ public sealed class ModuleGrain(
     TimeProvider time) : Grain, IModuleGrain
 {
     /// <summary>The stored state, read on the first call of an activation unless that call starts the module (nothing is stored yet).</summary>
-    private readonly StateStorageBridge<ModuleState> _state = new("module", grainContext, storage);
-    private bool _loaded;
+    private readonly LazyGrainState<ModuleState> _state = new("module", grainContext, storage);
     private Activity? _span;
     private TraceEventSequence? _events;
 
@@ -90,7 +89,7 @@ public sealed class ModuleGrain(
     public async Task StartAsync(ModuleWork work)
     {
         ArgumentNullException.ThrowIfNull(work);
-        await LoadAsync(fresh: work.FirstStart);
+        await _state.LoadAsync(nothingStored: work.FirstStart);
         if (_state.State.Work is { } started)
         {
             await ResumeAsync(started);
@@ -113,27 +112,6 @@ public sealed class ModuleGrain(
         await DispatchReadyAsync(work, alwaysWrite: true);
     }
 
-    /// <summary>
-    /// Reads the stored state once per activation; a first start (<see cref="ModuleWork.FirstStart"/>) starts from an
-    /// empty state instead, unread (in PostgreSQL mode, a query saved per module).
-    /// </summary>
-    private async Task LoadAsync(bool fresh = false)
-    {
-        if (!_loaded)
-        {
-            if (fresh)
-            {
-                _state.State = new ModuleState();
-            }
-            else
-            {
-                await _state.ReadStateAsync();
-            }
-
-            _loaded = true;
-        }
-    }
-
     /// <inheritdoc/>
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
@@ -149,7 +127,7 @@ public sealed class ModuleGrain(
     public async Task OnAgentFinishedAsync(AgentResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        await LoadAsync();
+        await _state.LoadAsync();
         var work = _state.State.Work;
         if (work is null || _state.State.Finished)
         {
@@ -202,7 +180,7 @@ public sealed class ModuleGrain(
     /// <inheritdoc/>
     public async Task DecidePromotionAsync(bool promote, string reason)
     {
-        await LoadAsync();
+        await _state.LoadAsync();
         var work = _state.State.Work;
         if (work is null)
         {
@@ -237,7 +215,7 @@ public sealed class ModuleGrain(
     /// <inheritdoc/>
     public async Task StopAsync()
     {
-        await LoadAsync();
+        await _state.LoadAsync();
         if (_state.State.Stopped)
         {
             if (_state.State.Finished && _state.State.Work is { } finished)
@@ -259,7 +237,7 @@ public sealed class ModuleGrain(
     /// <inheritdoc/>
     public async Task RepublishAsync()
     {
-        await LoadAsync();
+        await _state.LoadAsync();
         if (_state.State.Work is not { } work)
         {
             return;
