@@ -86,7 +86,7 @@ public static class FactorySiloHostingExtensions
                     silo.Services.AddSingleton<IReminderTable, ProcessMemoryReminderTable>(); // no grain call per registration
                     break;
                 case StorageMode.Postgres:
-                    var connectionString = host.Postgres.ConnectionString ?? "";
+                    var connectionString = PreparedStatements.Enable(host.Postgres.ConnectionString ?? "");
                     silo.Configure<ClusterOptions>(o =>
                     {
                         o.ClusterId = host.ClusterId;
@@ -137,7 +137,7 @@ public static class FactorySiloHostingExtensions
 
         if (host.Mode == StorageMode.Postgres)
         {
-            builder.Services.AddPostgresStorage(host.Postgres.ConnectionString ?? "");
+            builder.Services.AddPostgresStorage(PreparedStatements.Enable(host.Postgres.ConnectionString ?? ""));
         }
 
         builder.Services.AddSingleton<IOutgoingGrainCallFilter, StreamEnqueueRetryFilter>();

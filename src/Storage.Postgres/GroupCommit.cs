@@ -22,12 +22,41 @@ internal sealed class GroupCommit<T>(Func<List<Pending<T>>, Task> write, int max
     {
         var pending = new Pending<T>(item);
         _pending.Enqueue(pending);
+        StartFlushing();
+        return pending.Done.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Queues all of <paramref name="items"/> before any flush can take them, and waits until they are written: they
+    /// go in one batch when they fit in one.
+    /// </summary>
+    public Task WriteAllAsync(IReadOnlyList<T> items, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        if (items.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        var done = new Task[items.Count];
+        for (var i = 0; i < items.Count; i++)
+        {
+            var pending = new Pending<T>(items[i]);
+            _pending.Enqueue(pending);
+            done[i] = pending.Done.Task;
+        }
+
+        StartFlushing();
+        return Task.WhenAll(done).WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Starts the flush loop unless it is running.</summary>
+    private void StartFlushing()
+    {
         if (Interlocked.CompareExchange(ref _flushing, 1, 0) == 0)
         {
             _ = Task.Run(FlushAsync, CancellationToken.None);
         }
-
-        return pending.Done.Task.WaitAsync(cancellationToken);
     }
 
     /// <summary>Sends what is pending, batch after batch, until nothing is; one flush runs at a time.</summary>

@@ -1,4 +1,6 @@
+using System.Diagnostics.Metrics;
 using Factory.Grains.Storage;
+using Factory.Grains.Telemetry;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -14,6 +16,9 @@ public sealed class PostgresArtifactStore(NpgsqlDataSource dataSource) : IArtifa
     /// <summary>Most puts inserted in one statement.</summary>
     public const int MaxBatch = 256;
 
+    private static readonly Meter Meter = new(FactoryTelemetry.SourceName);
+    private static readonly Counter<long> Writes = Meter.CreateCounter<long>("factory.artifacts.writes", "{write}", "Artifact round trips to PostgreSQL (each may carry many artifacts).");
+
     private readonly NpgsqlDataSource _dataSource = dataSource ?? throw new ArgumentNullException(nameof(dataSource));
     private readonly GroupCommit<Put> _puts = new(batch => InsertAsync(dataSource, batch), MaxBatch);
 
@@ -24,6 +29,23 @@ public sealed class PostgresArtifactStore(NpgsqlDataSource dataSource) : IArtifa
         var sha = ContentHash.Sha256Hex(content.Span);
         await _puts.WriteAsync(new Put(sha, content), cancellationToken);
         return new ContentAddress(sha, content.Length);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>The puts are queued together, so they go in one statement (with any others waiting then).</remarks>
+    public async ValueTask<ContentAddress[]> PutAllAsync(IReadOnlyList<ReadOnlyMemory<byte>> contents, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(contents);
+        var puts = new Put[contents.Count];
+        var addresses = new ContentAddress[contents.Count];
+        for (var i = 0; i < contents.Count; i++)
+        {
+            puts[i] = new Put(ContentHash.Sha256Hex(contents[i].Span), contents[i]);
+            addresses[i] = new ContentAddress(puts[i].Sha256, contents[i].Length);
+        }
+
+        await _puts.WriteAllAsync(puts, cancellationToken);
+        return addresses;
     }
 
     /// <inheritdoc/>
@@ -62,6 +84,7 @@ public sealed class PostgresArtifactStore(NpgsqlDataSource dataSource) : IArtifa
         insert.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => (long)r.Content.Length).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
         insert.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => r.Content.ToArray()).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
         await insert.ExecuteNonQueryAsync();
+        Writes.Add(1);
         foreach (var pending in batch)
         {
             pending.Done.TrySetResult();

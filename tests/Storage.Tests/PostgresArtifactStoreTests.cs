@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Text;
 using Factory.Grains.Storage;
 using Factory.Storage.Postgres;
@@ -63,6 +64,53 @@ public sealed class PostgresArtifactStoreTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task ASetOfFilesPutTogetherGoesInOneStatementInItsOrder()
+    {
+        await using var dataSource = await server.CreateSchemaDatabaseAsync();
+        IArtifactStore store = new PostgresArtifactStore(dataSource);
+        ReadOnlyMemory<byte>[] files =
+        [
+            Encoding.UTF8.GetBytes("public sealed record Slot(int Id);"),
+            Encoding.UTF8.GetBytes("openapi: 3.1.0"),
+            Encoding.UTF8.GetBytes("public sealed record Slot(int Id);"),
+            Array.Empty<byte>(),
+            Encoding.UTF8.GetBytes("apiVersion: apps/v1"),
+        ];
+        long writes = 0;
+        using var listener = CountWrites(value => Interlocked.Add(ref writes, value));
+
+        var addresses = await store.PutAllAsync(files);
+
+        Assert.Equal(1, Interlocked.Read(ref writes));
+        Assert.Equal(files.Select(f => new ContentAddress(ContentHash.Sha256Hex(f.Span), f.Length)), addresses);
+        Assert.Equal(4L, await ScalarAsync(dataSource, "select count(*) from factory_artifacts"));
+        foreach (var (file, address) in files.Zip(addresses))
+        {
+            Assert.Equal(file.ToArray(), await store.GetAsync(address.Sha256));
+        }
+
+        Assert.Empty(await store.PutAllAsync([]));
+        Assert.Equal(1, Interlocked.Read(ref writes));
+    }
+
+    [Fact]
+    public async Task StatementsArePreparedOnceUsedOnAConnectionOfTheSilosConnectionString()
+    {
+        await using var plain = await server.CreateSchemaDatabaseAsync();
+        await using var dataSource = NpgsqlDataSource.Create(PreparedStatements.Enable(plain.ConnectionString));
+        var store = new PostgresArtifactStore(dataSource);
+
+        // One at a time: each put takes the pool's one idle connection.
+        for (var i = 0; i < PreparedStatements.DefaultAutoPrepareMinUsages + 1; i++)
+        {
+            await store.PutAsync(Encoding.UTF8.GetBytes($"put {i}"));
+        }
+
+        Assert.Equal(1L, await ScalarAsync(dataSource, "select count(*) from pg_prepared_statements where statement like '%insert into factory_artifacts%'"));
+        Assert.Equal(0L, await ScalarAsync(plain, "select count(*) from pg_prepared_statements"));
+    }
+
+    [Fact]
     public async Task EmptyContentAndAMissingAddress()
     {
         await using var dataSource = await server.CreateSchemaDatabaseAsync();
@@ -93,6 +141,23 @@ public sealed class PostgresArtifactStoreTests(PostgresServer server)
 
         Assert.Equal(address.Sha256, corrupt.Sha256);
         Assert.Equal(ContentHash.Sha256Hex("0riginal"u8), corrupt.ActualSha256);
+    }
+
+    private static MeterListener CountWrites(Action<long> add)
+    {
+        var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Name == "factory.artifacts.writes")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => add(value));
+        listener.Start();
+        return listener;
     }
 
     private static async Task<long> ScalarAsync(NpgsqlDataSource dataSource, string sql)

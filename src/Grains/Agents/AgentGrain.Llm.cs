@@ -33,7 +33,7 @@ public sealed partial class AgentGrain
         batch.AddRange(outcome.Events);
         if (outcome.File is { } file)
         {
-            batch.Add(await EmitAsync(file, LlmTrace.HandlerSkill, HandlerSkillVersion, work, events, spanId, agentSpanId, artifacts, cancellationToken));
+            await EmitAsync([file], LlmTrace.HandlerSkill, HandlerSkillVersion, work, events, spanId, agentSpanId, artifacts, batch, cancellationToken);
         }
 
         if (outcome.Blocked is { } blocked)

@@ -236,10 +236,7 @@ public sealed partial class AgentGrain(
         var (span, spanId, batch) = StartSkill(skill.Id, skill.Version, work, events, agentSpanId);
         using var scope = span;
         var files = await kernels.InvokeAsync(kernel, skill, input, cancellationToken);
-        foreach (var file in files)
-        {
-            batch.Add(await EmitAsync(file, skill.Id, skill.Version, work, events, spanId, agentSpanId, artifacts, cancellationToken));
-        }
+        await EmitAsync(files, skill.Id, skill.Version, work, events, spanId, agentSpanId, artifacts, batch, cancellationToken);
 
         batch.Add(SkillCompleted(skill.Id, files.Count, started, work, events, spanId, agentSpanId));
         return batch;
@@ -262,7 +259,7 @@ public sealed partial class AgentGrain(
         using var scope = span;
         var baseline = work.BaselineBlueprintHash.Length > 0 ? await blueprints.GetAsync(work.BaselineBlueprintHash) : null;
         var (gates, report) = await gateStep.RunAsync(input, baseline, work.CostSoFarUsd + _costUsd, cancellationToken);
-        batch.Add(await EmitAsync(report, GateStep.SkillId, GateStep.SkillVersion, work, events, spanId, agentSpanId, artifacts, cancellationToken));
+        await EmitAsync([report], GateStep.SkillId, GateStep.SkillVersion, work, events, spanId, agentSpanId, artifacts, batch, cancellationToken);
         foreach (var gate in gates)
         {
             batch.Add(events.Next(GateStep.EventType(gate), work.Module, work.Role, GateStep.SkillId, spanId, agentSpanId, GateStep.EventAttributes(gate)));
@@ -294,8 +291,12 @@ public sealed partial class AgentGrain(
             [new(TraceAttributes.SkillVersion, skillVersion)])]);
     }
 
-    private async Task<TraceEvent> EmitAsync(
-        GeneratedFile file,
+    /// <summary>
+    /// Stores a skill's files and adds an <c>ArtifactEmitted</c> event per file to <paramref name="batch"/>, in the
+    /// files' order. The files are handed to the store all at once: a database store writes them in one statement.
+    /// </summary>
+    private async Task EmitAsync(
+        IReadOnlyList<GeneratedFile> files,
         string skillId,
         string skillVersion,
         AgentWork work,
@@ -303,19 +304,24 @@ public sealed partial class AgentGrain(
         string spanId,
         string agentSpanId,
         ImmutableArray<ArtifactRef>.Builder artifacts,
+        List<TraceEvent> batch,
         CancellationToken cancellationToken)
     {
-        var address = await store.PutAsync(file.Content, cancellationToken);
-        var artifact = new ArtifactRef($"{work.Module}/{file.Path}", file.Kind, address.Sha256, address.Size, work.Module, work.Role, skillId, skillVersion);
-        artifacts.Add(artifact);
-        return events.Next(TraceEventTypes.ArtifactEmitted, work.Module, work.Role, skillId, spanId, agentSpanId,
-        [
-            new(TraceAttributes.Path, artifact.Path),
-            new(TraceAttributes.Kind, artifact.Kind),
-            new(TraceAttributes.Sha256, artifact.Sha256),
-            new(TraceAttributes.Size, artifact.Size.ToString(CultureInfo.InvariantCulture)),
-            new(TraceAttributes.SkillVersion, skillVersion),
-        ]);
+        var addresses = await store.PutAllAsync([.. files.Select(f => f.Content)], cancellationToken);
+        for (var i = 0; i < files.Count; i++)
+        {
+            var address = addresses[i];
+            var artifact = new ArtifactRef($"{work.Module}/{files[i].Path}", files[i].Kind, address.Sha256, address.Size, work.Module, work.Role, skillId, skillVersion);
+            artifacts.Add(artifact);
+            batch.Add(events.Next(TraceEventTypes.ArtifactEmitted, work.Module, work.Role, skillId, spanId, agentSpanId,
+            [
+                new(TraceAttributes.Path, artifact.Path),
+                new(TraceAttributes.Kind, artifact.Kind),
+                new(TraceAttributes.Sha256, artifact.Sha256),
+                new(TraceAttributes.Size, artifact.Size.ToString(CultureInfo.InvariantCulture)),
+                new(TraceAttributes.SkillVersion, skillVersion),
+            ]));
+        }
     }
 
     /// <summary>

@@ -15,6 +15,23 @@ public interface IArtifactStore
     /// <summary>Stores <paramref name="content"/> (no-op when already present) and returns its address.</summary>
     ValueTask<ContentAddress> PutAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Stores each of <paramref name="contents"/> as <see cref="PutAsync"/> does and returns their addresses in the same
+    /// order. A store that can write many in one go (a database: one statement) overrides this; by default they are
+    /// stored one after the other.
+    /// </summary>
+    async ValueTask<ContentAddress[]> PutAllAsync(IReadOnlyList<ReadOnlyMemory<byte>> contents, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(contents);
+        var addresses = new ContentAddress[contents.Count];
+        for (var i = 0; i < contents.Count; i++)
+        {
+            addresses[i] = await PutAsync(contents[i], cancellationToken);
+        }
+
+        return addresses;
+    }
+
     /// <summary>The content stored under <paramref name="sha256"/>, or null when there is none.</summary>
     ValueTask<byte[]?> GetAsync(string sha256, CancellationToken cancellationToken = default);
 }

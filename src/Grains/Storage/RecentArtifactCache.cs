@@ -43,6 +43,19 @@ public sealed class RecentArtifactCache : IArtifactStore
     }
 
     /// <inheritdoc/>
+    public async ValueTask<ContentAddress[]> PutAllAsync(IReadOnlyList<ReadOnlyMemory<byte>> contents, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(contents);
+        var addresses = await _inner.PutAllAsync(contents, cancellationToken);
+        for (var i = 0; i < addresses.Length; i++)
+        {
+            Remember(addresses[i].Sha256, contents[i].ToArray());
+        }
+
+        return addresses;
+    }
+
+    /// <inheritdoc/>
     public async ValueTask<byte[]?> GetAsync(string sha256, CancellationToken cancellationToken = default)
     {
         if (sha256 is not null && _content.TryGetValue(sha256, out var cached))

@@ -11,6 +11,11 @@ public sealed class RetryingArtifactStore(IArtifactStore inner, StorageRetry ret
         await retry.ExecuteAsync($"storing an artifact of {content.Length} bytes", ct => inner.PutAsync(content, ct), cancellationToken);
 
     /// <inheritdoc/>
+    /// <remarks>Content is addressed by its hash, so storing the whole set again after a failure is harmless.</remarks>
+    public async ValueTask<ContentAddress[]> PutAllAsync(IReadOnlyList<ReadOnlyMemory<byte>> contents, CancellationToken cancellationToken = default) =>
+        await retry.ExecuteAsync($"storing {contents.Count} artifacts", ct => inner.PutAllAsync(contents, ct), cancellationToken);
+
+    /// <inheritdoc/>
     public async ValueTask<byte[]?> GetAsync(string sha256, CancellationToken cancellationToken = default) =>
         await retry.ExecuteAsync($"reading artifact {sha256}", ct => inner.GetAsync(sha256, ct), cancellationToken);
 }
