@@ -22,13 +22,14 @@ public sealed class DbInitCommandTests(PostgresServer server)
         Assert.Contains("applied 002_artifacts.sql", first.Out, StringComparison.Ordinal);
         Assert.Contains("applied 005_orleans_reminders.sql", first.Out, StringComparison.Ordinal);
         Assert.Contains("applied 006_orleans_streams.sql", first.Out, StringComparison.Ordinal);
-        Assert.Contains("6 script(s) applied", first.Out, StringComparison.Ordinal);
+        Assert.Contains("applied 007_lz4_compression.sql", first.Out, StringComparison.Ordinal);
+        Assert.Contains("7 script(s) applied", first.Out, StringComparison.Ordinal);
         Assert.True(second.Exit == ExitCodes.Success, second.Err);
         Assert.DoesNotContain("applied 0", second.Out, StringComparison.Ordinal);
         Assert.Contains("nothing to apply", second.Out, StringComparison.Ordinal);
         await using var dataSource = NpgsqlDataSource.Create(connection);
         await using var count = dataSource.CreateCommand("select count(*) from factory_schema_version");
-        Assert.Equal(6L, await count.ExecuteScalarAsync());
+        Assert.Equal(7L, await count.ExecuteScalarAsync());
     }
 
     [Fact]

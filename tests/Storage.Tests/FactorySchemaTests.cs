@@ -15,7 +15,7 @@ public sealed class FactorySchemaTests(PostgresServer server)
         var second = await FactorySchema.ApplyAsync(dataSource);
 
         Assert.Equal(["001_journal.sql", "002_artifacts.sql", "003_orleans_clustering.sql", "004_orleans_grain_state.sql", "005_orleans_reminders.sql",
-                      "006_orleans_streams.sql"], first);
+                      "006_orleans_streams.sql", "007_lz4_compression.sql"], first);
         Assert.Equal(FactorySchema.ScriptNames, first);
         Assert.Empty(second);
         Assert.Equal(first, await ColumnAsync(dataSource, "select script from factory_schema_version order by script"));
@@ -23,6 +23,11 @@ public sealed class FactorySchemaTests(PostgresServer server)
                       "factory_orleans_reminder", "factory_orleans_silo", "factory_orleans_stream_control", "factory_orleans_stream_dead_letter",
                       "factory_orleans_stream_message", "factory_schema_version", "orleansquery"],
             await ColumnAsync(dataSource, "select table_name::text from information_schema.tables where table_schema = 'public' order by table_name"));
+
+        // Large artifacts and grain states are compressed with lz4 (this server has it).
+        Assert.Equal(["factory_artifacts.content l", "factory_orleans_grain_state.payload l"],
+            await ColumnAsync(dataSource, "select attrelid::regclass::text || '.' || attname || ' ' || attcompression::text from pg_attribute " +
+                "where attrelid in ('factory_artifacts'::regclass, 'factory_orleans_grain_state'::regclass) and attcompression <> '' order by 1"));
 
         // The statements Orleans' ADO.NET clustering, grain storage, reminders and streams look up by key.
         Assert.Equal(
