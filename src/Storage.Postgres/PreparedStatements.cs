@@ -10,8 +10,8 @@ namespace Factory.Storage.Postgres;
 /// <list type="bullet">
 /// <item>prepared (Npgsql's automatic preparation), PostgreSQL parses and plans each statement once per connection
 /// instead of on every call;</item>
-/// <item>a connection handed back to the pool is not reset (no reset statement before its next use): neither Factory
-/// nor Orleans leaves session state on one, and a reset would also drop the prepared statements.</item>
+/// <item>a connection handed back to the pool is not reset: neither Factory nor Orleans leaves session state on one,
+/// and the reset is one more statement (several, once statements are prepared) on every use.</item>
 /// </list>
 /// </summary>
 public static class PreparedStatements
