@@ -354,6 +354,9 @@ public sealed record TenantRunEntry(
 
     /// <summary>What the run cost, in US dollars, as it reported when it ended (0 before).</summary>
     [Id(5)] public decimal CostUsd { get; init; }
+
+    /// <summary>The idempotency key it was submitted with, or empty: forgotten with the entry.</summary>
+    [Id(6)] public string IdempotencyKey { get; init; } = "";
 }
 
 /// <summary>A run's headline, published on the tenant's <c>tenant-runs</c> stream when its status changes.</summary>

@@ -56,6 +56,13 @@ public sealed class FactoryRuntimeOptions
     /// </summary>
     public bool PublishRunEvents { get; set; }
 
+    /// <summary>
+    /// How many of a tenant's most recent runs its run index keeps (<see cref="ITenantGrain.QueryRunsAsync"/>); an
+    /// idempotency key is remembered as long as its run is in the index. The whole index is part of the tenant's state,
+    /// written at each submission and each run's end. Default: 10,000.
+    /// </summary>
+    public int TenantRunIndexCapacity { get; set; } = 10_000;
+
     /// <summary>The cache's size in front of a database when <see cref="ArtifactCacheMegabytes"/> is not set.</summary>
     public const int DefaultDatabaseArtifactCacheMegabytes = 64;
 }
@@ -90,6 +97,11 @@ public sealed class FactoryRuntimeOptionsValidator : IValidateOptions<FactoryRun
         if (options.ArtifactCacheMegabytes is < 0)
         {
             failures.Add($"{FactoryRuntimeOptions.Section}:ArtifactCacheMegabytes must be 0 (off) or more (was {options.ArtifactCacheMegabytes}).");
+        }
+
+        if (options.TenantRunIndexCapacity < 1)
+        {
+            failures.Add($"{FactoryRuntimeOptions.Section}:TenantRunIndexCapacity must be 1 or more (was {options.TenantRunIndexCapacity}).");
         }
 
         if (options.ComputePricePerSecondUsd < 0)

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Factory.Grains.Runtime;
 using Microsoft.Extensions.Options;
 using Semver;
 
@@ -12,10 +13,10 @@ namespace Factory.Grains.Tenants;
 [GenerateSerializer, Alias("Factory.Grains.TenantState")]
 public sealed class TenantState
 {
-    /// <summary>The tenant's runs, oldest first (the most recent <see cref="TenantGrain.IndexCapacity"/>).</summary>
+    /// <summary>The tenant's runs, oldest first (the most recent <see cref="FactoryRuntimeOptions.TenantRunIndexCapacity"/>).</summary>
     [Id(0)] public List<TenantRunEntry> Runs { get; set; } = [];
 
-    /// <summary>Run id by idempotency key.</summary>
+    /// <summary>Run id by idempotency key, for the runs in <see cref="Runs"/>.</summary>
     [Id(1)] public Dictionary<string, string> IdempotencyKeys { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>The promoted release with the highest version, by blueprint name.</summary>
@@ -69,11 +70,9 @@ public sealed class ApiKeyRecord
 public sealed partial class TenantGrain(
     [PersistentState("tenant", FactoryNames.GrainStorage)] IPersistentState<TenantState> state,
     IOptions<EditionOptions> editions,
+    IOptions<FactoryRuntimeOptions> runtime,
     TimeProvider time) : Grain, ITenantGrain
 {
-    /// <summary>How many runs the index keeps.</summary>
-    public const int IndexCapacity = 10_000;
-
     /// <summary>The largest page <see cref="QueryRunsAsync"/> returns.</summary>
     public const int MaxPageSize = 500;
 
@@ -120,19 +119,13 @@ public sealed partial class TenantGrain(
         });
 
         var s = state.State;
-        s.Runs.Add(new TenantRunEntry(runId, snapshot.BlueprintName, snapshot.BlueprintVersion, now) { Status = snapshot.Status });
-        RunIds().Add(runId);
-        if (s.Runs.Count > IndexCapacity)
+        s.Runs.Add(new TenantRunEntry(runId, snapshot.BlueprintName, snapshot.BlueprintVersion, now)
         {
-            var drop = s.Runs.Count - IndexCapacity;
-            foreach (var dropped in s.Runs.Take(drop))
-            {
-                RunIds().Remove(dropped.RunId);
-            }
-
-            s.Runs.RemoveRange(0, drop);
-            s.Trimmed += drop;
-        }
+            Status = snapshot.Status,
+            IdempotencyKey = request.IdempotencyKey,
+        });
+        RunIds().Add(runId);
+        TrimIndex(runtime.Value.TenantRunIndexCapacity);
 
         if (snapshot.Status == RunStatus.Running)
         {
@@ -148,6 +141,39 @@ public sealed partial class TenantGrain(
 
         await state.WriteStateAsync();
         return new RunSubmission(runId, snapshot.TraceId, Existing: false);
+    }
+
+    /// <summary>
+    /// Drops the oldest entries past <paramref name="capacity"/>, and their idempotency keys with them: the tenant's
+    /// state, written at every submission, stays bounded however many runs it has had.
+    /// </summary>
+    private void TrimIndex(int capacity)
+    {
+        var s = state.State;
+        if (s.Runs.Count > capacity)
+        {
+            var drop = s.Runs.Count - capacity;
+            foreach (var dropped in s.Runs.Take(drop))
+            {
+                RunIds().Remove(dropped.RunId);
+                if (dropped.IdempotencyKey.Length > 0 && s.IdempotencyKeys.TryGetValue(dropped.IdempotencyKey, out var keyed) && keyed == dropped.RunId)
+                {
+                    s.IdempotencyKeys.Remove(dropped.IdempotencyKey);
+                }
+            }
+
+            s.Runs.RemoveRange(0, drop);
+            s.Trimmed += drop;
+        }
+
+        if (s.IdempotencyKeys.Count > s.Runs.Count)
+        {
+            // Keys stored before entries recorded their key: forget those whose run has left the index.
+            foreach (var key in s.IdempotencyKeys.Where(k => !RunIds().Contains(k.Value)).Select(k => k.Key).ToList())
+            {
+                s.IdempotencyKeys.Remove(key);
+            }
+        }
     }
 
     /// <inheritdoc/>
