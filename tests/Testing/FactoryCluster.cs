@@ -82,6 +82,9 @@ public sealed class FactoryCluster : IAsyncDisposable
     /// <summary>The run journal every silo shares, when the cluster was started to survive the loss of a silo.</summary>
     public Grains.Journal.IRunJournal? SharedJournal => _sharedStores is null ? null : SharedMemoryStores.For(_sharedStores).Journal;
 
+    /// <summary>The reminder table every silo shares, when the cluster was started to survive the loss of a silo.</summary>
+    public IReminderTable? SharedReminders => _sharedStores is null ? null : SharedMemoryStores.For(_sharedStores).Reminders;
+
     public async ValueTask DisposeAsync()
     {
         await Cluster.StopAllSilosAsync();

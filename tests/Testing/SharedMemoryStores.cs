@@ -22,6 +22,9 @@ public sealed class SharedMemoryStores
     /// <summary>The reminders.</summary>
     private readonly ProcessMemoryReminderTable _reminders = new();
 
+    /// <summary>The reminder table every silo shares.</summary>
+    public IReminderTable Reminders => _reminders;
+
     /// <summary>The run journal.</summary>
     public MemoryRunJournal Journal { get; } = new();
 

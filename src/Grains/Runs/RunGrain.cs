@@ -132,6 +132,9 @@ public sealed partial class RunGrain(
     private IAsyncStream<TraceEvent>? _runEvents;
     private bool _waitingForAdmission;
 
+    /// <summary>The re-drive reminder this activation registered, if it did (a later activation reads it from the table).</summary>
+    private IGrainReminder? _redrive;
+
     /// <summary>
     /// The modules this activation has told the promotion decision. They are not told again each time another module
     /// reports (a finished one would only be activated again to repeat its report), but a re-drive tells them all
@@ -225,7 +228,7 @@ public sealed partial class RunGrain(
 
         // Durable: if a silo dies, this reminder fires on a survivor and re-drives what was in flight.
         var period = options.Value.RedrivePeriod;
-        await this.RegisterOrUpdateReminder(RedriveReminder, period, period);
+        _redrive = await this.RegisterOrUpdateReminder(RedriveReminder, period, period);
 
         var events = RunEvents();
         await AppendAsync(events.At(0, TraceEventTypes.RunStarted, "", spanId: s.SpanId, attributes:
@@ -617,6 +620,21 @@ public sealed partial class RunGrain(
 
     private async Task UnregisterRedriveAsync()
     {
+        if (_redrive is { } registered)
+        {
+            // Registered by this activation: no need to read it back from the reminder table first.
+            _redrive = null;
+            try
+            {
+                await this.UnregisterReminder(registered);
+                return;
+            }
+            catch (ReminderException)
+            {
+                // Changed in the table since (its tag no longer matches): unregister what is there now.
+            }
+        }
+
         if (await this.GetReminder(RedriveReminder) is { } reminder)
         {
             await this.UnregisterReminder(reminder);

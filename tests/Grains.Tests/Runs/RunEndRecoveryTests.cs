@@ -32,4 +32,21 @@ public sealed class RunEndRecoveryTests
         Assert.Equal(RunStatus.Succeeded, recorded.Status);
         Assert.Equal(0, (await tenant.GetInfoAsync()).RunsInFlight);
     }
+
+    [Fact]
+    public async Task ARunHoldsItsRedriveReminderWhileRunningAndRemovesItWhenItEnds()
+    {
+        await using var cluster = await FactoryCluster.StartAsync(silos: 1, survivesSiloLoss: true);
+        var client = cluster.Client;
+        var reminders = cluster.SharedReminders!;
+        var submission = await RunDriver.SubmitAsync(client, Samples.CanonicalJson("todo-service.yaml"), "reminded");
+        var run = client.GetGrain<IRunGrain>(submission.RunId).GetGrainId();
+
+        var held = await reminders.ReadRow(run, "redrive");
+        var events = await RunDriver.WatchToEndAsync(client, submission.RunId);
+
+        Assert.NotNull(held);
+        Assert.Equal(TraceEventTypes.RunSucceeded, events[^1].Type);
+        await RunDriver.EventuallyAsync(async () => await reminders.ReadRow(run, "redrive") is null, "the run's reminder was removed");
+    }
 }
