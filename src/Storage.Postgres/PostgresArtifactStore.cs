@@ -24,12 +24,8 @@ public sealed class PostgresArtifactStore(NpgsqlDataSource dataSource) : IArtifa
 
     /// <inheritdoc/>
     /// <remarks>Puts that arrive while one is in flight are inserted together, in one statement (group commit).</remarks>
-    public async ValueTask<ContentAddress> PutAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
-    {
-        var sha = ContentHash.Sha256Hex(content.Span);
-        await _puts.WriteAsync(new Put(sha, content), cancellationToken);
-        return new ContentAddress(sha, content.Length);
-    }
+    public async ValueTask<ContentAddress> PutAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) =>
+        (await PutAllAsync([content], cancellationToken))[0];
 
     /// <inheritdoc/>
     /// <remarks>The puts are queued together, so they go in one statement (with any others waiting then).</remarks>
