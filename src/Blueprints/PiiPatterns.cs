@@ -28,6 +28,13 @@ public static partial class PiiPatterns
     /// <summary>The payment-card pattern, whose matches are personal data only when <see cref="IsLuhnValid"/> holds.</summary>
     public static Regex Card => PaymentCard();
 
+    /// <summary>
+    /// False when <paramref name="pattern"/> (one of <see cref="All"/>) cannot match <paramref name="text"/>, for a
+    /// character each of its matches holds is missing: an e-mail address needs an <c>@</c>. A character search spares
+    /// most text a scan by a pattern whose first character can be almost any.
+    /// </summary>
+    internal static bool MayMatch(Regex pattern, string text) => !ReferenceEquals(pattern, Email()) || text.Contains('@');
+
     /// <summary>Whether the digits of <paramref name="value"/> (other characters ignored) pass the Luhn check.</summary>
     public static bool IsLuhnValid(ReadOnlySpan<char> value)
     {

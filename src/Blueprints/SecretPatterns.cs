@@ -31,6 +31,13 @@ public static partial class SecretPatterns
     /// <summary>Every pattern, in a fixed order.</summary>
     public static IReadOnlyList<Regex> All => Patterns;
 
+    /// <summary>
+    /// False when <paramref name="pattern"/> (one of <see cref="All"/>) cannot match <paramref name="text"/>, for a
+    /// character each of its matches holds is missing: credentials in a URL need an <c>@</c>. A character search spares
+    /// most text a scan by a pattern whose first character can be almost any.
+    /// </summary>
+    internal static bool MayMatch(Regex pattern, string text) => !ReferenceEquals(pattern, UrlCredentials()) || text.Contains('@');
+
     /// <summary>Returns true when <paramref name="value"/> contains something that looks like a secret value.</summary>
     public static bool LooksLikeSecret(string value)
     {
@@ -42,6 +49,11 @@ public static partial class SecretPatterns
 
         foreach (var pattern in Patterns)
         {
+            if (!MayMatch(pattern, value))
+            {
+                continue;
+            }
+
             try
             {
                 if (pattern.IsMatch(value))

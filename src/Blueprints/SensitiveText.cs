@@ -35,8 +35,8 @@ public static class SensitiveText
         var found = new List<SensitiveSpan>();
         try
         {
-            Collect(found, SecretPatterns.All, text, SensitiveKind.Secret);
-            Collect(found, PiiPatterns.All, text, SensitiveKind.PersonalData);
+            Collect(found, SecretPatterns.All, SecretPatterns.MayMatch, text, SensitiveKind.Secret);
+            Collect(found, PiiPatterns.All, PiiPatterns.MayMatch, text, SensitiveKind.PersonalData);
         }
         catch (RegexMatchTimeoutException)
         {
@@ -94,10 +94,15 @@ public static class SensitiveText
         return builder.ToString();
     }
 
-    private static void Collect(List<SensitiveSpan> found, IReadOnlyList<Regex> patterns, string text, SensitiveKind kind)
+    private static void Collect(List<SensitiveSpan> found, IReadOnlyList<Regex> patterns, Func<Regex, string, bool> mayMatch, string text, SensitiveKind kind)
     {
         foreach (var pattern in patterns)
         {
+            if (!mayMatch(pattern, text))
+            {
+                continue;
+            }
+
             for (var match = pattern.Match(text); match.Success; match = match.NextMatch())
             {
                 if (ReferenceEquals(pattern, PiiPatterns.Card) && !PiiPatterns.IsLuhnValid(match.ValueSpan))

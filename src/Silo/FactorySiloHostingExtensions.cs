@@ -70,6 +70,8 @@ public static class FactorySiloHostingExtensions
                     host.IdleCollectionAge > FactoryHostOptions.MinRunGrainCollectionAge ? host.IdleCollectionAge : FactoryHostOptions.MinRunGrainCollectionAge;
             });
 
+            silo.Configure<GrainDirectoryOptions>(o => o.CacheSize = host.DirectoryCacheSize);
+
             switch (host.Mode)
             {
                 case StorageMode.Embedded:

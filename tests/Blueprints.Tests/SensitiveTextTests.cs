@@ -28,6 +28,23 @@ public sealed class SensitiveTextTests
     [InlineData("password=***secret*** and ***pii*** stay masked")]
     public void OrdinaryRecordsAreLeftAlone(string text) => Assert.Same(text, SensitiveText.Mask(text, (_, _) => "[X]"));
 
+    [Theory]
+    [InlineData("write to jane.roe@example.com today")]
+    [InlineData("postgres://app:s3cretpw@db.internal/app")]
+    [InlineData("write to jane.roe(at)example.com, postgres://app:s3cretpw.db.internal/app")]
+    [InlineData("module todos: skill developer.api of agent developer failed: boom")]
+    public void APatternIsSkippedOnlyWhereItCannotMatch(string text)
+    {
+        foreach (var (pattern, mayMatch) in SecretPatterns.All.Select(p => (p, SecretPatterns.MayMatch(p, text)))
+                     .Concat(PiiPatterns.All.Select(p => (p, PiiPatterns.MayMatch(p, text)))))
+        {
+            Assert.True(mayMatch || !pattern.IsMatch(text), $"{pattern} matches '{text}' but was skipped");
+        }
+
+        var skipped = SecretPatterns.All.Count(p => !SecretPatterns.MayMatch(p, text)) + PiiPatterns.All.Count(p => !PiiPatterns.MayMatch(p, text));
+        Assert.Equal(text.Contains('@', StringComparison.Ordinal) ? 0 : 2, skipped);
+    }
+
     [Fact]
     public void RedactingABlueprintMasksFreeTextAndPiiExamplesAndKeepsItsShape()
     {

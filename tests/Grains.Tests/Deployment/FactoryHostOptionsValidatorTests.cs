@@ -2,8 +2,10 @@ using System.Globalization;
 using Factory.Gateway;
 using Factory.Silo;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 
 namespace Factory.Grains.Tests.Deployment;
 
@@ -126,5 +128,19 @@ public sealed class FactoryHostOptionsValidatorTests
         Assert.True(result.Failed);
         Assert.Contains("Factory:IdleCollectionAge", result.FailureMessage, StringComparison.Ordinal);
         Assert.True(new FactoryHostOptionsValidator().Validate(null, new FactoryHostOptions()).Succeeded);
+    }
+
+    [Fact]
+    public void The_directory_cache_size_reaches_Orleans_and_a_size_under_one_fails_naming_the_setting()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Factory:DirectoryCacheSize"] = "1234" });
+        builder.AddFactorySilo();
+        using var host = builder.Build();
+
+        Assert.Equal(1234, host.Services.GetRequiredService<IOptions<GrainDirectoryOptions>>().Value.CacheSize);
+        var result = new FactoryHostOptionsValidator().Validate(null, new FactoryHostOptions { DirectoryCacheSize = 0 });
+        Assert.True(result.Failed);
+        Assert.Contains("Factory:DirectoryCacheSize", result.FailureMessage, StringComparison.Ordinal);
     }
 }
