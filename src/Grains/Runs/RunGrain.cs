@@ -224,30 +224,34 @@ public sealed partial class RunGrain(
         var budgetMode = blueprint.Policies.ModeOf(Gates.GateRuleIds.CostBudget);
         s.CostBudgetUsd = budgetMode == RuleMode.Off ? null : blueprint.Policies.CostBudgetUsd;
         s.CostBudgetMode = budgetMode == RuleMode.Warn ? GateMode.Warn : GateMode.Block;
-        await WriteStateAsync();
-
-        // Durable: if a silo dies, this reminder fires on a survivor and re-drives what was in flight.
+        // Durable: if a silo dies, this reminder fires on a survivor and re-drives what was in flight. The state and the
+        // reminder are stored at once (the submission waits on one round trip, not two): a reminder stored without the
+        // state finds no run when it fires and unregisters itself.
         var period = options.Value.RedrivePeriod;
-        _redrive = await this.RegisterOrUpdateReminder(RedriveReminder, period, period);
+        var registering = this.RegisterOrUpdateReminder(RedriveReminder, period, period);
+        await Task.WhenAll(WriteStateAsync(), registering);
+        _redrive = await registering;
 
+        // The run's first events go to the journal in one append.
         var events = RunEvents();
-        await AppendAsync(events.At(0, TraceEventTypes.RunStarted, "", spanId: s.SpanId, attributes:
+        List<TraceEvent> first =
         [
-            new(TraceAttributes.Blueprint, s.BlueprintName),
-            new(TraceAttributes.BlueprintVersion, s.BlueprintVersion),
-            new(TraceAttributes.BlueprintHash, s.BlueprintHash),
-            new(TraceAttributes.TemplatePack, s.TemplatePack),
-            new(TraceAttributes.BaselineBlueprintHash, s.BaselineBlueprintHash),
-        ]));
-        await AppendAsync(events.At(1, TraceEventTypes.PlanCreated, "", spanId: s.SpanId, attributes:
-        [
-            new(TraceAttributes.Tasks, plan.Length.ToString(CultureInfo.InvariantCulture)),
-            new("plan", string.Join(' ', plan.Select(t => t.Id))),
-        ]));
-        foreach (var planned in Llm.PlannerTrace.Events(events, start, s.SpanId, hash))
-        {
-            await AppendAsync(planned);
-        }
+            events.At(0, TraceEventTypes.RunStarted, "", spanId: s.SpanId, attributes:
+            [
+                new(TraceAttributes.Blueprint, s.BlueprintName),
+                new(TraceAttributes.BlueprintVersion, s.BlueprintVersion),
+                new(TraceAttributes.BlueprintHash, s.BlueprintHash),
+                new(TraceAttributes.TemplatePack, s.TemplatePack),
+                new(TraceAttributes.BaselineBlueprintHash, s.BaselineBlueprintHash),
+            ]),
+            events.At(1, TraceEventTypes.PlanCreated, "", spanId: s.SpanId, attributes:
+            [
+                new(TraceAttributes.Tasks, plan.Length.ToString(CultureInfo.InvariantCulture)),
+                new("plan", string.Join(' ', plan.Select(t => t.Id))),
+            ]),
+        ];
+        first.AddRange(Llm.PlannerTrace.Events(events, start, s.SpanId, hash));
+        await AppendAsync(first);
 
         instruments.OnRunStarted(s.TenantId);
         LogRunStarted(logger, RunId, s.TenantId, s.BlueprintName, s.BlueprintVersion, plan.Length);

@@ -107,6 +107,23 @@ public sealed class RunTelemetryTests(FactoryClusterFixture fixture) : IClassFix
         Assert.True(gateFailures.Sum(m => Tag(m, "factory.rule") == GateRuleIds.CostBudget && Tag(m, "factory.mode") == "block") >= 1);
     }
 
+    [Fact]
+    public async Task ARunsFirstEventsReachTheJournalInOneAppend()
+    {
+        // A cluster of its own: every append it measures is this run's.
+        await using var cluster = await FactoryCluster.StartAsync(silos: 1);
+        var silo = Assert.Single(cluster.Cluster.Silos.OfType<InProcessSiloHandle>());
+        using var appends = new MetricCollector<long>(silo.SiloHost.Services.GetRequiredService<IMeterFactory>(), FactoryTelemetry.SourceName, "factory.journal.appends");
+        var submission = await RunDriver.SubmitAsync(cluster.Client, Samples.CanonicalJson("todo-service.yaml"), "first-append");
+
+        var events = await RunDriver.WatchToEndAsync(cluster.Client, submission.RunId);
+
+        Assert.Equal([TraceEventTypes.RunStarted, TraceEventTypes.PlanCreated], events.Take(2).Select(e => e.Type));
+        var measured = appends.GetMeasurementSnapshot();
+        Assert.Equal(2, measured[0].Value); // RunStarted and PlanCreated, one round trip
+        Assert.Equal(events.Count, measured.Sum(m => m.Value));
+    }
+
     private static string? Tag<T>(CollectedMeasurement<T> m, string key) where T : struct =>
         m.Tags.TryGetValue(key, out var value) ? Convert.ToString(value, CultureInfo.InvariantCulture) : null;
 
