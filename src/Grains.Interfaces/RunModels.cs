@@ -140,6 +140,12 @@ public sealed record RunStart
 
     /// <summary>The tenant's edition when the run was submitted (prices its skills' compute).</summary>
     [Id(7)] public string Edition { get; init; } = "";
+
+    /// <summary>
+    /// Whether the run id was made for this start and nothing can be stored under it yet: the run then does not read
+    /// its state (in PostgreSQL mode, a query less on the submission's path).
+    /// </summary>
+    [Id(8)] public bool NewRunId { get; init; }
 }
 
 /// <summary>A task's state as the run sees it.</summary>

@@ -8,10 +8,13 @@ using Factory.Grains.Planning;
 using Factory.Grains.Redaction;
 using Factory.Grains.Runtime;
 using Factory.Grains.Skills;
+using Factory.Grains.Storage;
 using Factory.Grains.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Placement;
+using Orleans.Storage;
 using Orleans.Streams;
 using Orleans.Streams.Core;
 
@@ -20,7 +23,7 @@ namespace Factory.Grains.Runs;
 /// <summary>
 /// Persistent state of a run: identity, plan and lifecycle. What the journal already holds
 /// (sequence, artifacts, live task statuses) is not stored here: it is rebuilt from the journal
-/// when the grain activates, so appending an event never rewrites grain state.
+/// on the first call of an activation, so appending an event never rewrites grain state.
 /// </summary>
 [GenerateSerializer, Alias("Factory.Grains.RunState")]
 public sealed class RunState
@@ -95,7 +98,8 @@ public sealed class RunState
 [ImplicitStreamSubscription(FactoryNames.TraceNamespace)]
 [RandomPlacement] // runs submitted in a burst spread over the silos, instead of all going where load looked lowest a moment ago
 public sealed partial class RunGrain(
-    [PersistentState("run", FactoryNames.GrainStorage)] IPersistentState<RunState> state,
+    [FromKeyedServices(FactoryNames.GrainStorage)] IGrainStorage storage,
+    IGrainContext grainContext,
     IRunJournal journal,
     BlueprintCache blueprints,
     ITemplatePack pack,
@@ -110,6 +114,9 @@ public sealed partial class RunGrain(
     private const int PageSize = 256;
     private const int MaxFeedbackComment = 2000;
     private const string RedriveReminder = "redrive";
+    /// <summary>The stored state, read (with what the journal holds) on the first call of an activation: see <see cref="LoadAsync"/>.</summary>
+    private readonly LazyGrainState<RunState> _state = new("run", grainContext, storage);
+    private Task? _loading;
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private readonly SortedDictionary<string, ArtifactRef> _artifacts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PlanTaskStatus> _liveTasks = new(StringComparer.Ordinal);
@@ -146,18 +153,41 @@ public sealed partial class RunGrain(
 
     private string RunId => _runId ??= this.GetPrimaryKeyString();
 
-    /// <inheritdoc/>
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the run's state on the first call of this activation, and rebuilds what its journal holds (the next
+    /// sequence, seen ids, artifacts, live statuses); every public entry awaits it first. A start under a new run id
+    /// (<paramref name="nothingStored"/>) reads nothing: nothing can be stored yet. A read that fails is tried again
+    /// by the next call.
+    /// </summary>
+    private async Task LoadAsync(bool nothingStored = false)
     {
-        if (state.State.Status == RunStatus.None)
+        var loading = _loading ??= LoadCoreAsync(nothingStored);
+        try
+        {
+            await loading;
+        }
+        catch
+        {
+            if (ReferenceEquals(_loading, loading))
+            {
+                _loading = null;
+            }
+
+            throw;
+        }
+    }
+
+    private async Task LoadCoreAsync(bool nothingStored)
+    {
+        var stored = await _state.LoadAsync(nothingStored);
+        if (stored.Status == RunStatus.None)
         {
             return;
         }
 
-        // Rebuild what the journal holds: the next sequence, seen ids, artifacts, live statuses.
         while (true)
         {
-            var page = await journal.ReadAsync(RunId, _next, PageSize, cancellationToken);
+            var page = await journal.ReadAsync(RunId, _next, PageSize);
             foreach (var e in page)
             {
                 _seen.Add(e.EventId);
@@ -188,7 +218,8 @@ public sealed partial class RunGrain(
     public async Task<RunSnapshot> StartAsync(RunStart start)
     {
         ArgumentNullException.ThrowIfNull(start);
-        if (state.State.Status != RunStatus.None)
+        await LoadAsync(nothingStored: start.NewRunId);
+        if (_state.State.Status != RunStatus.None)
         {
             return Snapshot();
         }
@@ -208,7 +239,7 @@ public sealed partial class RunGrain(
         _span = FactoryTelemetry.StartRunSpan($"run {blueprint.Metadata.Name}");
         _span?.SetTag(FactoryTelemetry.Tenant, start.TenantId);
         _span?.SetTag(FactoryTelemetry.Run, RunId);
-        var s = state.State;
+        var s = _state.State;
         s.TenantId = start.TenantId;
         s.TraceId = _span?.TraceId.ToHexString() ?? ActivityTraceId.CreateRandom().ToHexString();
         s.SpanId = _span?.SpanId.ToHexString() ?? FactoryTelemetry.NewSpanId();
@@ -271,8 +302,9 @@ public sealed partial class RunGrain(
     /// <inheritdoc/>
     public async Task AdmitAsync()
     {
+        await LoadAsync();
         _waitingForAdmission = false;
-        if (state.State.Status != RunStatus.Running)
+        if (_state.State.Status != RunStatus.Running)
         {
             admission.Leave(RunId); // ended (cancelled) while it waited
             return;
@@ -285,7 +317,7 @@ public sealed partial class RunGrain(
     /// <inheritdoc/>
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (state.State.Status == RunStatus.Running && !_waitingForAdmission)
+        if (_loading is { IsCompletedSuccessfully: true } && _state.State.Status == RunStatus.Running && !_waitingForAdmission)
         {
             admission.Leave(RunId); // its place is not held by an activation that is going away
         }
@@ -294,10 +326,11 @@ public sealed partial class RunGrain(
     }
 
     /// <inheritdoc/>
-    public Task<RunSnapshot> GetSnapshotAsync()
+    public async Task<RunSnapshot> GetSnapshotAsync()
     {
+        await LoadAsync();
         EnsureExists();
-        return Task.FromResult(Snapshot());
+        return Snapshot();
     }
 
     /// <summary>
@@ -330,6 +363,7 @@ public sealed partial class RunGrain(
     /// <inheritdoc/>
     public async Task<ImmutableArray<TraceEvent>> ReadJournalAsync(long fromSequence, int max)
     {
+        await LoadAsync();
         EnsureExists();
         ArgumentOutOfRangeException.ThrowIfNegative(fromSequence);
         var page = await journal.ReadAsync(RunId, fromSequence, Math.Clamp(max, 1, 1000));
@@ -339,6 +373,7 @@ public sealed partial class RunGrain(
     /// <inheritdoc/>
     public async IAsyncEnumerable<TraceEvent> WatchAsync(long fromSequence, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        await LoadAsync();
         EnsureExists();
         ArgumentOutOfRangeException.ThrowIfNegative(fromSequence);
         var next = fromSequence;
@@ -369,8 +404,9 @@ public sealed partial class RunGrain(
     /// <inheritdoc/>
     public async Task<RunSnapshot> CancelAsync(string reason)
     {
+        await LoadAsync();
         EnsureExists();
-        var s = state.State;
+        var s = _state.State;
         if (s.Status != RunStatus.Running)
         {
             return Snapshot();
@@ -392,7 +428,7 @@ public sealed partial class RunGrain(
     /// <summary>Tells every module in flight to dispatch nothing more; each reports once its tasks in flight end. Idempotent.</summary>
     private async Task StopModulesAsync()
     {
-        var s = state.State;
+        var s = _state.State;
         foreach (var module in s.StartedModules.Where(m => !s.FinishedModules.ContainsKey(m)))
         {
             await GrainFactory.GetGrain<IModuleGrain>($"{RunId}/{module}").StopAsync();
@@ -402,9 +438,10 @@ public sealed partial class RunGrain(
     /// <inheritdoc/>
     public async Task<long> SubmitFeedbackAsync(Feedback feedback)
     {
+        await LoadAsync();
         EnsureExists();
         ArgumentNullException.ThrowIfNull(feedback);
-        var s = state.State;
+        var s = _state.State;
         if (feedback.Score is < 1 or > 5)
         {
             throw new ArgumentException($"Feedback.Score must be 1 to 5 (was {feedback.Score}).", nameof(Feedback.Score));
@@ -472,7 +509,8 @@ public sealed partial class RunGrain(
     /// <inheritdoc/>
     public async Task OnModuleValidatedAsync(string module)
     {
-        var s = state.State;
+        await LoadAsync();
+        var s = _state.State;
         if (s.Status != RunStatus.Running)
         {
             return;
@@ -495,7 +533,7 @@ public sealed partial class RunGrain(
     /// </summary>
     private async Task DecidePromotionsAsync()
     {
-        var s = state.State;
+        var s = _state.State;
         if (s.Stopping)
         {
             return; // stopped modules end without their release
@@ -520,7 +558,8 @@ public sealed partial class RunGrain(
     public async Task OnModuleFinishedAsync(ModuleResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        var s = state.State;
+        await LoadAsync();
+        var s = _state.State;
         if (s.Status != RunStatus.Running || s.FinishedModules.ContainsKey(result.Module))
         {
             return;
@@ -568,7 +607,8 @@ public sealed partial class RunGrain(
             return;
         }
 
-        if (state.State.Status != RunStatus.Running)
+        await LoadAsync();
+        if (_state.State.Status != RunStatus.Running)
         {
             if (EndOwed)
             {
@@ -588,7 +628,7 @@ public sealed partial class RunGrain(
         // Every step is idempotent: modules re-dispatch their in-flight tasks (agents re-execute or
         // re-report), finished modules re-report, and the run re-checks whether it can end.
         await DispatchReadyModulesAsync();
-        var s = state.State;
+        var s = _state.State;
         if (s.Stopping)
         {
             await StopModulesAsync(); // the stop may not have reached every module
@@ -616,7 +656,7 @@ public sealed partial class RunGrain(
     private async Task RepublishMissingAsync()
     {
         var missing = MissingExpectedEvents().ToList();
-        foreach (var module in state.State.StartedModules.Where(m => missing.Any(k => k == m || k.StartsWith(m + "/", StringComparison.Ordinal))))
+        foreach (var module in _state.State.StartedModules.Where(m => missing.Any(k => k == m || k.StartsWith(m + "/", StringComparison.Ordinal))))
         {
             await GrainFactory.GetGrain<IModuleGrain>($"{RunId}/{module}").RepublishAsync();
         }
@@ -651,11 +691,12 @@ public sealed partial class RunGrain(
     /// </summary>
     private async Task OnTraceEventsAsync(IList<SequentialItem<TraceEvent>> delivered)
     {
+        await LoadAsync();
         List<TraceEvent>? fresh = null;
         foreach (var item in delivered)
         {
             var e = item.Item;
-            if (state.State.Status == RunStatus.None || e.RunId != RunId)
+            if (_state.State.Status == RunStatus.None || e.RunId != RunId)
             {
                 LogStrayEvent(logger, RunId, e.EventId, e.Type);
                 continue;
@@ -691,7 +732,7 @@ public sealed partial class RunGrain(
     private async Task AppendAsync(IReadOnlyList<TraceEvent> raws)
     {
         var batch = new TraceEvent[raws.Count];
-        var s = state.State;
+        var s = _state.State;
         for (var i = 0; i < batch.Length; i++)
         {
             var raw = raws[i];
@@ -755,7 +796,7 @@ public sealed partial class RunGrain(
     }
 
     /// <summary>The run has spent more than its budget, and has not recorded it yet.</summary>
-    private bool OverBudgetUnrecorded => state.State is { OverBudget: false, CostBudgetUsd: { } budget } && _costUsd > budget;
+    private bool OverBudgetUnrecorded => _state.State is { OverBudget: false, CostBudgetUsd: { } budget } && _costUsd > budget;
 
     /// <summary>
     /// Enforces the blueprint's cost budget while the run goes: the first skill that takes the run's cost over it
@@ -765,7 +806,7 @@ public sealed partial class RunGrain(
     /// </summary>
     private async Task CheckBudgetAsync(TraceEvent crossing)
     {
-        var s = state.State;
+        var s = _state.State;
         if (s.Status != RunStatus.Running || !OverBudgetUnrecorded)
         {
             return;
@@ -812,7 +853,7 @@ public sealed partial class RunGrain(
     }
 
     /// <summary>Writes the run's state, retrying through a transient outage of the storage.</summary>
-    private Task WriteStateAsync() => retry.ExecuteAsync($"run {RunId}: writing its state", async _ => await state.WriteStateAsync());
+    private Task WriteStateAsync() => retry.ExecuteAsync($"run {RunId}: writing its state", async _ => await _state.WriteStateAsync());
 
     private void Apply(TraceEvent e)
     {
@@ -903,7 +944,7 @@ public sealed partial class RunGrain(
 
     private async Task DispatchReadyModulesAsync()
     {
-        var s = state.State;
+        var s = _state.State;
         if (s.Status != RunStatus.Running || s.Stopping || s.FinishedModules.ContainsValue(false))
         {
             return;
@@ -929,15 +970,15 @@ public sealed partial class RunGrain(
     private ModuleWork ModuleWorkFor(string module) => new()
     {
         RunId = RunId,
-        TenantId = state.State.TenantId,
+        TenantId = _state.State.TenantId,
         Module = module,
-        BlueprintHash = state.State.BlueprintHash,
-        Tasks = [.. state.State.Plan.Where(t => t.Module == module)],
-        TraceId = state.State.TraceId,
-        ParentSpanId = state.State.SpanId,
-        BaselineBlueprintHash = state.State.BaselineBlueprintHash,
-        PriorCostUsd = state.State.FinishedModulesCostUsd,
-        Edition = state.State.Edition,
+        BlueprintHash = _state.State.BlueprintHash,
+        Tasks = [.. _state.State.Plan.Where(t => t.Module == module)],
+        TraceId = _state.State.TraceId,
+        ParentSpanId = _state.State.SpanId,
+        BaselineBlueprintHash = _state.State.BaselineBlueprintHash,
+        PriorCostUsd = _state.State.FinishedModulesCostUsd,
+        Edition = _state.State.Edition,
     };
 
     /// <summary>
@@ -946,8 +987,8 @@ public sealed partial class RunGrain(
     /// </summary>
     private IEnumerable<KeyValuePair<string, string[]>> ModuleDependencies()
     {
-        var moduleOf = state.State.Plan.ToDictionary(t => t.Id, t => t.Module, StringComparer.Ordinal);
-        return state.State.Plan
+        var moduleOf = _state.State.Plan.ToDictionary(t => t.Id, t => t.Module, StringComparer.Ordinal);
+        return _state.State.Plan
             .GroupBy(t => t.Module)
             .Select(g => new KeyValuePair<string, string[]>(g.Key,
                 [.. g.Where(t => t.Role != AgentRoles.Release).SelectMany(t => t.DependsOn).Select(d => moduleOf[d]).Where(m => m != g.Key).Distinct()]));
@@ -955,7 +996,7 @@ public sealed partial class RunGrain(
 
     private async Task TryFinishAsync()
     {
-        var s = state.State;
+        var s = _state.State;
         if (s.Status != RunStatus.Running || s.StartedModules.Any(m => !s.FinishedModules.ContainsKey(m)))
         {
             return; // work in flight
@@ -987,7 +1028,7 @@ public sealed partial class RunGrain(
     /// <summary>Cancelled if cancelled, else failed if a module failed, else blocked if a gate blocked one, else succeeded.</summary>
     private RunStatus FinalStatus()
     {
-        var s = state.State;
+        var s = _state.State;
         return s.Cancelling ? RunStatus.Cancelled
             : s.Stopping ? RunStatus.Blocked
             : s.FinishedModules.Any(m => !m.Value && !s.BlockedModules.Contains(m.Key)) ? RunStatus.Failed
@@ -997,7 +1038,7 @@ public sealed partial class RunGrain(
 
     private IEnumerable<string> MissingExpectedEvents()
     {
-        var s = state.State;
+        var s = _state.State;
         var expected = s.StartedModules.Concat(s.StartedModules.Select(ModuleStartKey)).Concat(s.FinalTasks.Values
             .Where(t => t.Status is PlanTaskStatus.Succeeded or PlanTaskStatus.Failed)
             .Select(t => t.Task.Id));
@@ -1026,7 +1067,7 @@ public sealed partial class RunGrain(
 
     private async Task OnSettleDeadlineAsync(CancellationToken cancellationToken)
     {
-        if (state.State.Status != RunStatus.Running)
+        if (_state.State.Status != RunStatus.Running)
         {
             return;
         }
@@ -1054,7 +1095,7 @@ public sealed partial class RunGrain(
     {
         _settleDeadline?.Dispose();
         _settleDeadline = null;
-        var s = state.State;
+        var s = _state.State;
         s.Status = status;
         s.EndedAt = time.GetUtcNow();
         await WriteStateAsync();
@@ -1062,7 +1103,7 @@ public sealed partial class RunGrain(
     }
 
     /// <summary>Whether the run's final status is stored but its end is not complete: its tenant not told, or its terminal event not journaled.</summary>
-    private bool EndOwed => IsTerminal(state.State.Status) && (!state.State.TenantToldEnded || !_terminalJournaled);
+    private bool EndOwed => IsTerminal(_state.State.Status) && (!_state.State.TenantToldEnded || !_terminalJournaled);
 
     /// <summary>
     /// The end of a run whose final status is stored: its tenant is told, then its terminal event journaled, then its
@@ -1072,7 +1113,7 @@ public sealed partial class RunGrain(
     /// </summary>
     private async Task CompleteEndAsync()
     {
-        var s = state.State;
+        var s = _state.State;
         var journaling = !_terminalJournaled;
 
         // The tenant hears of the end before any watcher does: a client that sees the terminal event and
@@ -1115,7 +1156,7 @@ public sealed partial class RunGrain(
     /// </summary>
     private async Task TellTenantEndedAsync()
     {
-        var s = state.State;
+        var s = _state.State;
         var promoted = s.Status == RunStatus.Succeeded ? new PromotedRelease(RunId, s.BlueprintName, s.BlueprintVersion, s.BlueprintHash) : null;
         await GrainFactory.GetGrain<ITenantGrain>(s.TenantId).OnRunEndedAsync(new RunEnded(RunId, s.Status, _costUsd, promoted));
         s.TenantToldEnded = true;
@@ -1124,7 +1165,7 @@ public sealed partial class RunGrain(
 
     private Task AppendTerminalEventAsync()
     {
-        var s = state.State;
+        var s = _state.State;
         var type = s.Status switch
         {
             RunStatus.Succeeded => TraceEventTypes.RunSucceeded,
@@ -1154,7 +1195,7 @@ public sealed partial class RunGrain(
 
     private RunSnapshot Snapshot()
     {
-        var s = state.State;
+        var s = _state.State;
         var terminal = IsTerminal(s.Status);
         return new RunSnapshot
         {
@@ -1185,18 +1226,18 @@ public sealed partial class RunGrain(
 
     private Task PublishSummaryAsync()
     {
-        var s = state.State;
+        var s = _state.State;
         return this.GetStreamProvider(FactoryNames.StreamProvider)
             .GetStream<RunSummary>(StreamId.Create(FactoryNames.TenantRunsNamespace, s.TenantId))
             .OnNextAsync(new RunSummary(RunId, s.TenantId, s.Status, s.BlueprintName, s.BlueprintVersion, s.Reason, _next));
     }
 
     private TraceEventSequence RunEvents() =>
-        new(RunId, state.State.TenantId, state.State.TraceId, "run", time);
+        new(RunId, _state.State.TenantId, _state.State.TraceId, "run", time);
 
     private void EnsureExists()
     {
-        if (state.State.Status == RunStatus.None)
+        if (_state.State.Status == RunStatus.None)
         {
             throw new RunNotFoundException(RunId);
         }

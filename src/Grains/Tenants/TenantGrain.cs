@@ -116,6 +116,7 @@ public sealed partial class TenantGrain(
             Prompt = request.Prompt,
             PlannerExchanges = request.PlannerExchanges,
             Edition = Limits().Edition,
+            NewRunId = true,
         });
 
         var s = state.State;

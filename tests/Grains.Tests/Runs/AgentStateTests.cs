@@ -62,18 +62,34 @@ public sealed class AgentStateTests : IAsyncLifetime
     private int Count(string operation) => _storage.GetValueOrDefault(operation);
 
     [Fact]
-    public async Task AgentsAndModulesHandedNewWorkStoreTheirStateWithoutReadingIt()
+    public async Task RunsAgentsAndModulesHandedNewWorkStoreTheirStateWithoutReadingIt()
     {
         var submission = await RunDriver.SubmitAsync(Factory.Client, Samples.CanonicalJson("clinic-appointments.yaml"));
         var watched = await RunDriver.WatchToEndAsync(Factory.Client, submission.RunId);
         Assert.Equal(TraceEventTypes.RunSucceeded, watched[^1].Type);
 
-        var tasks = (await Factory.Client.GetGrain<IRunGrain>(submission.RunId).GetSnapshotAsync()).Tasks.Length;
-        Assert.Equal(tasks, Count("write agent"));
+        var run = Factory.Client.GetGrain<IRunGrain>(submission.RunId);
+        var snapshot = await run.GetSnapshotAsync();
+        Assert.Equal(snapshot.Tasks.Length, Count("write agent"));
         Assert.Equal(0, Count("read agent"));
         Assert.True(Count("write module") >= 2, "each of the two modules stores its state");
         Assert.Equal(0, Count("read module"));
-        Assert.True(Count("read run") > 0, "the run's state read at activation is counted: the listener sees this silo's reads");
+        Assert.True(Count("write run") >= 2, "the run stores its state as it starts and as it ends");
+        Assert.Equal(0, Count("read run"));
+        Assert.True(Count("read tenant") > 0, "the tenant's state read at activation is counted: the listener sees this silo's reads");
+
+        // Activated again, the run reads its state and its journal on the first call.
+        var management = Factory.Client.GetGrain<IManagementGrain>(0);
+        await RunDriver.EventuallyAsync(async () =>
+        {
+            await management.ForceActivationCollection(TimeSpan.FromMilliseconds(1));
+            return !(await management.GetDetailedGrainStatistics()).Any(g => g.GrainId == run.GetGrainId());
+        }, "the ended run's grain deactivated");
+        var again = await run.GetSnapshotAsync();
+        Assert.Equal(1, Count("read run"));
+        Assert.Equal(RunStatus.Succeeded, again.Status);
+        Assert.Equal(snapshot.EventCount, again.EventCount);
+        Assert.Equal(watched.Select(e => e.EventId), (await run.ReadJournalAsync(0, 1000)).Select(e => e.EventId));
     }
 
     [Fact]
