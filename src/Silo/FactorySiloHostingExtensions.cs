@@ -48,6 +48,9 @@ public static class FactorySiloHostingExtensions
         var siloPort = host.SiloPort == 0 ? FreeTcpPort() : host.SiloPort;
         var gatewayPort = host.GatewayPort == 0 ? FreeTcpPort() : host.GatewayPort;
         var redrivePeriod = builder.Configuration.GetSection(FactoryRuntimeOptions.Section).GetValue<TimeSpan?>(nameof(FactoryRuntimeOptions.RedrivePeriod));
+
+        // Every connection the silo makes to PostgreSQL (Orleans' providers, the journal, the artifact store) uses this.
+        var connectionString = host.Mode == StorageMode.Postgres ? PreparedStatements.Enable(host.Postgres.ConnectionString ?? "") : "";
         builder.UseOrleans(silo =>
         {
             if (redrivePeriod is { } period && period > TimeSpan.Zero)
@@ -88,7 +91,6 @@ public static class FactorySiloHostingExtensions
                     silo.Services.AddSingleton<IReminderTable, ProcessMemoryReminderTable>(); // no grain call per registration
                     break;
                 case StorageMode.Postgres:
-                    var connectionString = PreparedStatements.Enable(host.Postgres.ConnectionString ?? "");
                     silo.Configure<ClusterOptions>(o =>
                     {
                         o.ClusterId = host.ClusterId;
@@ -139,7 +141,7 @@ public static class FactorySiloHostingExtensions
 
         if (host.Mode == StorageMode.Postgres)
         {
-            builder.Services.AddPostgresStorage(PreparedStatements.Enable(host.Postgres.ConnectionString ?? ""));
+            builder.Services.AddPostgresStorage(connectionString);
         }
 
         builder.Services.AddSingleton<IOutgoingGrainCallFilter, StreamEnqueueRetryFilter>();
